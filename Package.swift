@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+//
+// leadcal: calibrated, time-decayed B2B lead scoring.
+//
+// Data flows one way through the modules:
+//
+//   LeadcalData -> LeadcalFeatures -> LeadcalCalibration -> LeadcalWeights -> LeadcalScorer
+//                                          |                      ^
+//                                       CLapack            LeadcalEvaluation
+//
+// LeadcalScorer depends on LeadcalWeights and Foundation only, so production
+// can embed it without BLAS, LAPACK, YAML or the argument parser.
+import PackageDescription
+
+let package = Package(
+    name: "leadcal",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leadcal", targets: ["leadcal"]),
+        .library(name: "LeadcalScorer", targets: ["LeadcalScorer"]),
+        .library(name: "LeadcalWeights", targets: ["LeadcalWeights"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // The C shim over CBLAS and LAPACKE (system libraries).
+        .systemLibrary(
+            name: "CLapack",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // Ingest: CSV reading, the data contract, the model spec, the data report.
+        .target(
+            name: "LeadcalData",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // Point-in-time features: decayed sums, their half-life derivatives, design matrix.
+        .target(name: "LeadcalFeatures", dependencies: ["LeadcalData"]),
+        // The versioned weights file: format, checksum, atomic write. Foundation only.
+        .target(name: "LeadcalWeights"),
+        // Penalized logistic regression with fitted half-lives, on BLAS/LAPACK.
+        .target(
+            name: "LeadcalCalibration",
+            dependencies: ["LeadcalFeatures", "LeadcalWeights", "CLapack"]
+        ),
+        // The production scorer: weights file + a lead's signals -> probability, tier, reasons.
+        .target(name: "LeadcalScorer", dependencies: ["LeadcalWeights"]),
+        // Metrics and model comparison; reads weights files.
+        .target(
+            name: "LeadcalEvaluation",
+            dependencies: ["LeadcalData", "LeadcalWeights", "LeadcalScorer"]
+        ),
+        // Synthetic datasets drawn from the model with known truth.
+        .target(name: "LeadcalSynth", dependencies: ["LeadcalData"]),
+        .executableTarget(
+            name: "leadcal",
+            dependencies: [
+                "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalWeights",
+                "LeadcalScorer", "LeadcalEvaluation", "LeadcalSynth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "LeadcalDataTests",
+            dependencies: ["LeadcalData", "LeadcalSynth"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),
+        .testTarget(
+            name: "LeadcalCalibrationTests",
+            dependencies: ["LeadcalCalibration", "LeadcalSynth"],
+            resources: [.copy("References")]
+        ),
+    ]
+)

@@ -1,0 +1,297 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A CSV file of the data contract, read in large blocks of whole records and
+/// scanned on every core.
+///
+/// The file is never held whole in memory: it is read `blockSize` bytes at a
+/// time (the tail of an incomplete record carries over), each block is cut at
+/// record boundaries into one part per core (quote-aware, so a quoted field
+/// holding a newline is never split), and the parts are scanned concurrently.
+/// Each part yields a partial result; partials come back in file order.
+/// Cost: one read and one scan of every byte, plus one quote count per cut.
+final class CSVSource {
+    /// The name used in messages (for example `signals.csv`).
+    let name: String
+    /// Column names of the header row, trimmed, BOM removed.
+    private(set) var header: [String]
+
+    private let fd: Int32
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var filled = 0       // bytes of `buffer` that hold data
+    private var consumed = 0     // bytes of `buffer` already handed out
+    private var eof = false
+    private var nextLine = 0     // 0-based line of the first unconsumed byte
+    private let blockSize: Int
+    private var blockCapacity: Int
+
+    /// Opens `url`, reads and checks its header.
+    init(url: URL, name: String, blockSize: Int = 32 << 20) throws(DataError) {
+        self.name = name
+        self.blockSize = blockSize
+        self.blockCapacity = blockSize
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else {
+            throw DataError(file: name, line: 1, column: 1, message: "cannot open file (\(String(cString: strerror(errno))))")
+        }
+        self.fd = fd
+        buffer = .allocate(byteCount: blockSize + 1, alignment: 64)
+        header = []
+        try fill()
+        // Skip a UTF-8 byte order mark.
+        if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { consumed = 3 }
+        // Read the header record.
+        let headerEnd = try firstBoundary()
+        let bytes = UnsafeBufferPointer(start: base + consumed, count: headerEnd - consumed)
+        if let bad = firstInvalidUTF8(bytes) {
+            throw locate(FieldError(line: 0, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8"), baseLine: 0)
+        }
+        var scanner = CSVRecordScanner(bytes)
+        var fields: [CSVField] = []
+        do throws(FieldError) {
+            guard try scanner.next(into: &fields) else {
+                throw FieldError(line: 0, column: 1, message: "empty file: expected a header row")
+            }
+        } catch { throw locate(error, baseLine: 0) }
+        header = fields.map { scanner.string($0).trimmingCharacters(in: .whitespaces) }
+        nextLine = scanner.line
+        consumed = headerEnd
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+
+    private var base: UnsafeMutablePointer<UInt8> { buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) }
+
+    /// Index of each column in `required`, or an error at the header naming the missing one.
+    func columns(required: [String]) throws(DataError) -> [Int] {
+        var result: [Int] = []
+        for name in required {
+            guard let i = header.firstIndex(of: name) else {
+                throw DataError(
+                    file: self.name, line: 1, column: 1,
+                    message: "missing required column '\(name)' (header has: \(header.joined(separator: ", ")))")
+            }
+            result.append(i)
+        }
+        return result
+    }
+
+    func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+
+    /// Converts a part-relative error into a located `DataError`.
+    func locate(_ e: FieldError, baseLine: Int) -> DataError {
+        DataError(file: name, line: baseLine + e.line + 1, column: e.column, message: e.message)
+    }
+
+    /// Moves unconsumed bytes to the front and reads until the buffer is full or the file ends.
+    private func fill() throws(DataError) {
+        if consumed > 0 {
+            let rest = filled - consumed
+            if rest > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + consumed, rest) }
+            filled = rest
+            consumed = 0
+        }
+        while !eof && filled < blockCapacity {
+            let n = read(fd, buffer.baseAddress! + filled, blockCapacity - filled)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DataError(file: name, line: nextLine + 1, column: 1, message: "read error (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { eof = true; break }
+            filled += n
+        }
+    }
+
+    /// Doubles the buffer (a single record longer than a block).
+    private func grow() {
+        blockCapacity *= 2
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: blockCapacity + 1, alignment: 64)
+        bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+        buffer.deallocate()
+        buffer = bigger
+    }
+
+    /// Quote parity of `[from, to)`: true when an odd number of quotes lies there.
+    private func oddQuotes(_ from: Int, _ to: Int) -> Bool {
+        var odd = false
+        var p = from
+        while p < to {
+            guard let q = memchr(base + p, Int32(UInt8(ascii: "\"")), to - p) else { break }
+            odd.toggle()
+            p = base.distance(to: q.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return odd
+    }
+
+    /// The end (one past its newline) of the first complete record starting at
+    /// `consumed`, reading more of the file when the block holds none.
+    private func firstBoundary() throws(DataError) -> Int {
+        while true {
+            var odd = false
+            var p = consumed
+            while p < filled {
+                guard let nl = memchr(base + p, Int32(UInt8(ascii: "\n")), filled - p) else { break }
+                let stop = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                if oddQuotes(p, stop) { odd.toggle() }
+                if !odd { return stop + 1 }
+                p = stop + 1
+            }
+            if eof { return filled }
+            if consumed == 0 && filled >= blockCapacity { grow() }
+            try fill()
+        }
+    }
+
+    /// The next block of whole records, `[start, end)` in the buffer, or nil at
+    /// the end of the file. The previous block is released.
+    private func nextBlock() throws(DataError) -> (start: Int, end: Int)? {
+        while consumed >= filled {
+            if eof { return nil }
+            try fill()
+            if filled == 0 && eof { return nil }
+        }
+        let blockEnd = eof ? filled : try lastBoundary()
+        return (consumed, blockEnd)
+    }
+
+    /// Cuts `[start, end)` into about `parts` pieces at record boundaries (quote-aware).
+    private func cut(_ start: Int, _ end: Int, parts: Int) -> [Int] {
+        var cuts = [start]
+        let length = end - start
+        var odd = false
+        var scanned = start
+        for k in 1..<max(parts, 1) {
+            let target = start + length * k / parts
+            if target <= cuts.last! { continue }
+            if oddQuotes(scanned, target) { odd.toggle() }
+            var p = target
+            var found: Int? = nil
+            while p < end {
+                guard let nl = memchr(base + p, Int32(UInt8(ascii: "\n")), end - p) else { break }
+                let stop = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                if oddQuotes(p, stop) { odd.toggle() }
+                p = stop + 1
+                if !odd { found = p; break }
+            }
+            scanned = p
+            guard let c = found, c < end else { break }
+            cuts.append(c)
+        }
+        cuts.append(end)
+        return cuts
+    }
+
+    /// Scans the rest of the file on every core. `body` is called once per part
+    /// (concurrently for the parts of one block) with a scanner over that part's
+    /// whole records and returns a partial result; `consume` receives the
+    /// partials in file order with the 0-based file line of each part's first
+    /// record, as soon as their block is done, so memory stays bounded by a
+    /// block. The first error in file order is thrown, located in the file.
+    func scan<Partial: Sendable>(
+        _ body: @Sendable (inout CSVRecordScanner) throws(FieldError) -> Partial,
+        consume: (Partial, _ firstLine: Int) throws(DataError) -> Void
+    ) throws(DataError) {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        while let (start, end) = try nextBlock() {
+            let cuts = end - start < (1 << 20) ? [start, end] : cut(start, end, parts: cores)
+            let results = runParts(cuts: cuts, body: body)
+            for r in results {
+                switch r.outcome {
+                case .success(let p): try consume(p, nextLine)
+                case .failure(let e): throw locate(e, baseLine: nextLine)
+                }
+                nextLine += r.lines
+            }
+            consumed = end
+        }
+    }
+
+    /// Scans the rest of the file on the calling thread: `body` is called once
+    /// per block with a scanner over its whole records, and the 0-based file
+    /// line of its first record.
+    func scanSequentially(_ body: (inout CSVRecordScanner, _ firstLine: Int) throws(FieldError) -> Void) throws(DataError) {
+        while let (start, end) = try nextBlock() {
+            let bytes = UnsafeBufferPointer(start: base + start, count: end - start)
+            if let bad = firstInvalidUTF8(bytes) { throw invalidUTF8(bad, in: bytes) }
+            var scanner = CSVRecordScanner(bytes)
+            do { try body(&scanner, nextLine) } catch { throw locate(error, baseLine: nextLine) }
+            nextLine += scanner.line
+            consumed = end
+        }
+    }
+
+    private func invalidUTF8(_ bad: Int, in bytes: UnsafeBufferPointer<UInt8>) -> DataError {
+        var line = 0
+        for i in 0..<bad where bytes[i] == UInt8(ascii: "\n") { line += 1 }
+        return locate(FieldError(line: line, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8"), baseLine: nextLine)
+    }
+
+    /// The end of the last complete record in the unconsumed bytes, reading more if none is complete.
+    private func lastBoundary() throws(DataError) -> Int {
+        while true {
+            var p = filled
+            while p > consumed {
+                var stop = p - 1
+                while stop >= consumed && base[stop] != UInt8(ascii: "\n") { stop -= 1 }
+                if stop < consumed { break }
+                if !oddQuotes(consumed, stop) { return stop + 1 }
+                p = stop
+            }
+            // No complete record: make room and read more.
+            if consumed == 0 && filled >= blockCapacity { grow() }
+            try fill()
+            if eof { return filled }
+        }
+    }
+
+    private struct PartResult<P> {
+        var outcome: Result<P, FieldError>
+        var lines: Int
+    }
+
+    private func runParts<P: Sendable>(
+        cuts: [Int], body: @Sendable (inout CSVRecordScanner) throws(FieldError) -> P
+    ) -> [PartResult<P>] {
+        let n = cuts.count - 1
+        let slots = SendableSlots<PartResult<P>>(count: n)
+        let base = UnsafePointer(self.base)
+        let pointer = SendablePointer(base)
+        parallelFor(n) { k in
+            let bytes = UnsafeBufferPointer(start: pointer.value + cuts[k], count: cuts[k + 1] - cuts[k])
+            if let bad = firstInvalidUTF8(bytes) {
+                var line = 0
+                for i in 0..<bad where bytes[i] == UInt8(ascii: "\n") { line += 1 }
+                let error = FieldError(line: line, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8")
+                slots[k] = PartResult(outcome: .failure(error), lines: 0)
+                return
+            }
+            var scanner = CSVRecordScanner(bytes)
+            do throws(FieldError) {
+                let p = try body(&scanner)
+                slots[k] = PartResult(outcome: .success(p), lines: scanner.line)
+            } catch {
+                slots[k] = PartResult(outcome: .failure(error), lines: scanner.line)
+            }
+        }
+        return slots.values()
+    }
+}
+
+/// 1-based character column of byte `offset` in `bytes` (counted from the last newline before it).
+func columnOf(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var n = 1
+    var i = 0
+    while i < offset && i < bytes.count {
+        if bytes[i] == UInt8(ascii: "\n") { n = 1 } else if bytes[i] & 0xC0 != 0x80 { n += 1 }
+        i += 1
+    }
+    return n
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A dataset folder read against a model spec: leads, outcomes, the events
+/// that count for training, and the data report.
+///
+/// Loading reads leads.csv and outcomes.csv first (small), then streams
+/// signals.csv on every core, keeping for each event only what training
+/// needs. Peak memory is about 45 bytes per kept event; the CSV is never held
+/// whole.
+public struct Dataset: Sendable {
+    public var spec: ModelSpec?
+    public var leads: LeadTable
+    public var outcomes: OutcomeTable
+    /// Lead index of each decided row (rows are the decided leads in leads.csv order).
+    public var decided: [Int32]
+    /// Events of the decided rows that count for training.
+    public var events: EventTable
+    public var report: DataReport
+
+    /// 1 for won, 0 for lost, per decided row.
+    public var labels: [Double] { decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 } }
+    /// `as_of` per decided row.
+    public var asOf: [Double] { decided.map { outcomes.asOf[Int($0)] } }
+    /// `closed_at` per decided row.
+    public var closedAt: [Double] { decided.map { outcomes.closedAt[Int($0)] } }
+    /// The lead key of a decided row.
+    public func leadID(row: Int) -> String { leads.ids.string(Int(decided[row])) }
+
+    /// Reads the dataset in `directory`. The spec is `specURL`, else
+    /// `directory/model.yaml` if present; without a spec only the report is
+    /// meaningful (no attribute is read and no event is kept).
+    public static func load(directory: URL, specURL: URL? = nil) throws(DataError) -> Dataset {
+        var spec: ModelSpec? = nil
+        var marks: ModelSpec.SourceMarks? = nil
+        let defaultSpec = directory.appendingPathComponent("model.yaml")
+        if let url = specURL ?? (FileManager.default.fileExists(atPath: defaultSpec.path) ? defaultSpec : nil) {
+            (spec, marks) = try ModelSpec.load(url: url)
+        }
+        let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), spec: spec, marks: marks)
+        let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
+
+        var decided: [Int32] = []
+        var leadRow = [Int32](repeating: -1, count: leads.count)
+        for i in 0..<leads.count where outcomes.outcome[i] >= 0 {
+            leadRow[i] = Int32(decided.count)
+            decided.append(Int32(i))
+        }
+
+        let source = try CSVSource(url: directory.appendingPathComponent("signals.csv"), name: "signals.csv")
+        let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
+        var specSignal: [String: Int32] = [:]
+        for (k, s) in (spec?.signals ?? []).enumerated() { specSignal[s] = Int32(k) }
+        let scan = SignalScan(
+            leadIds: leads.ids, leadRow: leadRow, asOf: outcomes.asOf, specSignal: specSignal,
+            leadColumn: cols[0], signalColumn: cols[1], timeColumn: cols[2], valueColumn: source.column("value"),
+            fieldCount: source.header.count)
+
+        var parts: [SignalPart] = []
+        var eventsPerLead = [Int32](repeating: 0, count: leads.count)
+        var typeCounts: [String: Int] = [:]
+        var unknownLead = Anomaly(kind: "signals_of_unknown_leads", what: "signal rows whose lead_id is not in leads.csv")
+        var afterAsOf = Anomaly(kind: "signals_at_or_after_as_of", what: "signal rows of decided leads at or after the lead's as_of (ignored for training)")
+        var rows = 0, undecidedEvents = 0
+        var minTime = Double.infinity, maxTime = -Double.infinity
+        try source.scan({ (scanner) throws(FieldError) in try scan.scanPart(&scanner) }) { (part, firstLine) in
+            var part = part
+            rows += part.rows
+            undecidedEvents += part.undecidedEvents
+            for i in 0..<part.eventsPerLead.count { eventsPerLead[i] &+= part.eventsPerLead[i] }
+            part.eventsPerLead = []
+            for (t, c) in part.typeCounts { typeCounts[t, default: 0] += c }
+            part.unknownLead.place(into: &unknownLead, file: "signals.csv", firstLine: firstLine)
+            part.afterAsOf.place(into: &afterAsOf, file: "signals.csv", firstLine: firstLine)
+            minTime = min(minTime, part.minTime)
+            maxTime = max(maxTime, part.maxTime)
+            parts.append(part)
+        }
+        let events = EventTable.build(rows: decided.count, parts: &parts)
+
+        let report = DataReport.make(
+            spec: spec, leads: leads, outcomes: outcomes, decided: decided, signalRows: rows,
+            signalColumns: source.header, signalTimeRange: (minTime, maxTime), eventsPerLead: eventsPerLead,
+            typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
+            undecidedEvents: undecidedEvents, keptEvents: events.count)
+        return Dataset(spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// outcomes.csv: the won/lost feedback, one decided lead per row.
+public struct OutcomeTable: Sendable {
+    /// Per lead index: 1 won, 0 lost, -1 undecided (no outcome row).
+    public var outcome: [Int8]
+    /// Per lead index: when the score would have been read (seconds since 1970, UTC); NaN if undecided.
+    public var asOf: [Double]
+    /// Per lead index: when the deal was decided (defaults to `asOf`); NaN if undecided.
+    public var closedAt: [Double]
+    /// Rows read.
+    public var rows: Int
+    public var unknownLeads = Anomaly(kind: "outcomes_of_unknown_leads", what: "outcome rows whose lead_id is not in leads.csv")
+    public var duplicates = Anomaly(kind: "duplicate_outcomes", what: "further outcome rows for an already decided lead (the first is kept)")
+    public var unknownColumns: [String] = []
+
+    /// The accepted spellings of a won and of a lost outcome (compared case-insensitively, trimmed).
+    public static let wonSpellings: Set<String> = ["won", "closed won", "closedwon", "closed-won", "closed_won", "1", "true", "yes"]
+    public static let lostSpellings: Set<String> = ["lost", "closed lost", "closedlost", "closed-lost", "closed_lost", "0", "false", "no"]
+
+    /// Reads outcomes.csv against `leads`.
+    static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
+        let source = try CSVSource(url: url, name: "outcomes.csv")
+        let cols = try source.columns(required: ["lead_id", "outcome", "as_of"])
+        let closedColumn = source.column("closed_at")
+        var table = OutcomeTable(
+            outcome: Array(repeating: -1, count: leads.count),
+            asOf: Array(repeating: .nan, count: leads.count),
+            closedAt: Array(repeating: .nan, count: leads.count), rows: 0)
+        table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at"].contains($0) }
+        var fields: [CSVField] = []
+        let needed = (cols + [closedColumn ?? 0]).max()!
+        try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
+            while try scanner.next(into: &fields) {
+                table.rows += 1
+                guard fields.count > needed else {
+                    throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")
+                }
+                let lineNumber = firstLine + scanner.recordLine + 1
+                let idField = fields[cols[0]]
+                // Validate the row completely before looking the lead up: a bad
+                // value is an error even on a row that is otherwise skipped.
+                let text = scanner.string(fields[cols[1]]).trimmingCharacters(in: .whitespaces).lowercased()
+                let won: Bool
+                if Self.wonSpellings.contains(text) {
+                    won = true
+                } else if Self.lostSpellings.contains(text) {
+                    won = false
+                } else {
+                    throw scanner.error(
+                        at: fields[cols[1]],
+                        "outcome: expected won or lost (or closed won, closedwon, 1, true, yes / closed lost, closedlost, 0, false, no), found '\(scanner.string(fields[cols[1]]))'")
+                }
+                guard let asOf = parseTimestamp(scanner.bytes(fields[cols[2]])) else {
+                    throw scanner.error(at: fields[cols[2]], "as_of: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[cols[2]]))'")
+                }
+                var closedAt = asOf
+                if let c = closedColumn, fields[c].count > 0 {
+                    guard let t = parseTimestamp(scanner.bytes(fields[c])) else {
+                        throw scanner.error(at: fields[c], "closed_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[c]))'")
+                    }
+                    closedAt = t
+                }
+                guard let lead = leads.ids.code(of: scanner.bytes(idField)) else {
+                    table.unknownLeads.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
+                    continue
+                }
+                if table.outcome[lead] >= 0 {
+                    table.duplicates.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
+                    continue
+                }
+                table.outcome[lead] = won ? 1 : 0
+                table.asOf[lead] = asOf
+                table.closedAt[lead] = closedAt
+            }
+        }
+        return table
+    }
+}

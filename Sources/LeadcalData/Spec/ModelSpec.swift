@@ -1,0 +1,94 @@
+/// The model spec: which lead attributes and which signals form which axis,
+/// how each axis decays, and how strongly the fit is penalized.
+///
+/// It is read from `model.yaml` (see ``ModelSpec/parse(yaml:file:)``) and its
+/// semantics are those of the data contract (README, "Model spec").
+public struct ModelSpec: Sendable, Equatable, Codable {
+    /// The model's name; weights files are named `<name>-<version>.json`.
+    public var name: String
+    /// Axes in the order the spec lists them.
+    public var axes: [Axis]
+    /// Ridge strength on standardized weights (0: plain maximum likelihood).
+    public var l2: Double
+    /// Axes whose signal weights are constrained to be >= 0.
+    public var nonnegative: [String]
+    /// Tier rules, most urgent first; nil means the default tiers.
+    public var tiers: [TierRule]?
+
+    public init(name: String, axes: [Axis], l2: Double, nonnegative: [String] = [], tiers: [TierRule]? = nil) {
+        self.name = name
+        self.axes = axes
+        self.l2 = l2
+        self.nonnegative = nonnegative
+        self.tiers = tiers
+    }
+
+    /// One axis of the score: static attributes and/or decayed signals.
+    public struct Axis: Sendable, Equatable, Codable {
+        public var name: String
+        public var attributes: [Attribute]
+        public var signals: [String]
+        /// Half-life in days of this axis's signals (the starting value when fitted).
+        public var halfLifeDays: Double?
+        /// Whether calibration fits the half-life (else it is held fixed).
+        public var fitHalfLife: Bool
+        public var saturation: Saturation
+
+        public init(
+            name: String, attributes: [Attribute] = [], signals: [String] = [], halfLifeDays: Double? = nil,
+            fitHalfLife: Bool = false, saturation: Saturation = .none
+        ) {
+            self.name = name
+            self.attributes = attributes
+            self.signals = signals
+            self.halfLifeDays = halfLifeDays
+            self.fitHalfLife = fitHalfLife
+            self.saturation = saturation
+        }
+    }
+
+    /// A lead attribute (a column of leads.csv) and how it becomes features.
+    public struct Attribute: Sendable, Equatable, Codable {
+        public var column: String
+        public var kind: AttributeKind
+        public init(column: String, kind: AttributeKind) {
+            self.column = column
+            self.kind = kind
+        }
+    }
+
+    public enum AttributeKind: String, Sendable, Codable, CaseIterable {
+        /// One-hot encoded; the most frequent level is the reference.
+        case categorical
+        /// The number as is.
+        case numeric
+        /// `log1p` of a number that must be >= 0.
+        case log
+    }
+
+    /// The transformation applied to an axis's decayed sums.
+    public enum Saturation: String, Sendable, Codable, CaseIterable {
+        case none
+        case log1p
+    }
+
+    /// A tier: leads at or above a minimum probability, or the top share of training scores.
+    public struct TierRule: Sendable, Equatable, Codable {
+        public var name: String
+        public var minProbability: Double?
+        public var topShare: Double?
+        public init(name: String, minProbability: Double? = nil, topShare: Double? = nil) {
+            self.name = name
+            self.minProbability = minProbability
+            self.topShare = topShare
+        }
+    }
+
+    /// Every signal type the spec uses, in axis order.
+    public var signals: [String] { axes.flatMap(\.signals) }
+
+    /// The axis holding `signal`, if any.
+    public func axisIndex(ofSignal signal: String) -> Int? {
+        axes.firstIndex { $0.signals.contains(signal) }
+    }
+}

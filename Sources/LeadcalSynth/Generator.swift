@@ -1,0 +1,193 @@
+import Foundation
+import LeadcalData
+
+/// `leadcal synth`: a reproducible B2B dataset drawn from the model of the
+/// data contract with known weights and half-lives.
+///
+/// Per lead: firmographics (industry, log-normal employees, job level, plus
+/// unused country and company columns, some quoted with commas, quotes or a
+/// line break), a heavy-tailed number of events (log-normal, about 40 on
+/// average) over 24 months, mixing a uniform background with a recent burst
+/// so that every half-life is identifiable, about 5% of them after `as_of`.
+/// 85% of leads get an outcome drawn from the true logit at their `as_of`,
+/// written in CRM spellings. A few anomalies are planted: signals of unknown
+/// leads, duplicate outcome rows, outcomes of unknown leads, an unused signal
+/// type, a BOM, CRLF line ends, dates with offsets, empty `value` cells.
+///
+/// The same seed gives the same bytes: each lead draws from its own random
+/// stream, and chunks generated on different cores are written in order.
+public struct SyntheticGenerator: Sendable {
+    public var leads: Int
+    public var seed: UInt64
+    public var l2: Double = 1.0
+
+    public init(leads: Int, seed: UInt64) {
+        self.leads = leads
+        self.seed = seed
+    }
+
+    /// The end of the data window: 2026-11-01T00:00:00Z.
+    static let windowEnd = daysFromCivil(2026, 11, 1) * 86400
+    static let day = 86400
+
+    public var truth: SyntheticTruth { Truth.truth(seed: seed, leads: leads, l2: l2) }
+
+    /// Writes leads.csv, signals.csv, outcomes.csv, model.yaml and truth.json into `directory`.
+    public func write(to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let chunkSize = 2_000
+        let chunkCount = (leads + chunkSize - 1) / chunkSize
+        let files = ["leads.csv", "signals.csv", "outcomes.csv"].map { directory.appendingPathComponent($0) }
+        var handles: [FileHandle] = []
+        for f in files {
+            FileManager.default.createFile(atPath: f.path, contents: nil)
+            handles.append(try FileHandle(forWritingTo: f))
+        }
+        defer { for h in handles { try? h.close() } }
+        // Headers: a BOM on leads.csv, a column order other than the contract's and
+        // an unknown column on signals.csv, CRLF on outcomes.csv.
+        try handles[0].write(contentsOf: Data([0xEF, 0xBB, 0xBF] + Array("lead_id,company,industry,employees,job_level,country\n".utf8)))
+        try handles[1].write(contentsOf: Data("occurred_at,lead_id,signal,value,campaign\n".utf8))
+        try handles[2].write(contentsOf: Data("lead_id,outcome,as_of,closed_at\r\n".utf8))
+
+        // Generate chunks in parallel, a batch at a time, and write them in order.
+        let batch = max(1, ProcessInfo.processInfo.activeProcessorCount * 4)
+        var first = 0
+        while first < chunkCount {
+            let count = min(batch, chunkCount - first)
+            let slots = SendableSlots<[TextBuffer]>(count: count)
+            let base = first
+            parallelFor(count) { k in
+                let c = base + k
+                slots[k] = generate(leads: (c * chunkSize)..<min(leads, (c + 1) * chunkSize))
+            }
+            for k in 0..<count {
+                let out = slots[k]
+                for f in 0..<3 { try handles[f].write(contentsOf: Data(out[f].bytes)) }
+            }
+            first += count
+        }
+        try Truth.spec.replacingOccurrences(of: "l2: 1.0", with: "l2: \(l2)")
+            .write(to: directory.appendingPathComponent("model.yaml"), atomically: true, encoding: .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (encoder.encode(truth) + Data("\n".utf8)).write(to: directory.appendingPathComponent("truth.json"))
+    }
+
+    private static let countries = ["US", "FR", "DE", "GB", "ES", "NL", "CA"]
+    private static let companyStems = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Soylent", "Hooli", "Vandelay"]
+    private static let wonSpellings = ["won", "Won", "Closed Won", "closedwon", "closed-won", "1", "TRUE", "yes"]
+    private static let lostSpellings = ["lost", "Lost", "Closed Lost", "closedlost", "closed-lost", "0", "false", "No"]
+    private static let signalCumulative: [Double] = {
+        var c = 0.0
+        let total = Truth.signals.reduce(0) { $0 + $1.share }
+        return Truth.signals.map { c += $0.share / total; return c }
+    }()
+
+    private func leadID(_ i: Int) -> String { "L\(String(i + 1).leftPadded(to: 7))" }
+
+    /// Generates the rows of `range` into three buffers (leads, signals, outcomes).
+    private func generate(leads range: Range<Int>) -> [TextBuffer] {
+        var leadsOut = TextBuffer(), signalsOut = TextBuffer(), outcomesOut = TextBuffer()
+        let end = Self.windowEnd
+        let start = end - 730 * Self.day
+        var sums = [Double](repeating: 0, count: Truth.signals.count)
+        for i in range {
+            var rng = Xoshiro256(seed: seed, stream: UInt64(i))
+            let id = leadID(i)
+            // Firmographics.
+            let industry = rng.pick(Truth.industry.cumulative)
+            let job = rng.pick(Truth.jobLevel.cumulative)
+            let employees = max(1, Int(exp(4.3 + 1.5 * rng.normal()).rounded()))
+            let country = Self.countries[rng.int(Self.countries.count)]
+            let stem = Self.companyStems[rng.int(Self.companyStems.count)]
+            leadsOut.write(id); leadsOut.byte(",")
+            switch rng.int(20) {
+            case 0: leadsOut.write("\"\(stem), Inc.\"")
+            case 1: leadsOut.write("\"\(stem) \"\"Labs\"\"\"")
+            case 2: leadsOut.write("\"\(stem)\nHoldings\"")
+            default: leadsOut.write("\(stem) \(i % 97)")
+            }
+            leadsOut.byte(","); leadsOut.write(Truth.industry.levels[industry])
+            leadsOut.byte(","); leadsOut.int(employees)
+            leadsOut.byte(","); leadsOut.write(Truth.jobLevel.levels[job])
+            leadsOut.byte(","); leadsOut.write(country); leadsOut.byte("\n")
+
+            // as_of: decided leads are read between 6 and 24 months into the window;
+            // undecided leads are read at the end of the window.
+            let decided = rng.uniform() < 0.85
+            var asOf = decided ? start + 180 * Self.day + rng.int(550 * Self.day) : end
+            if decided && rng.int(4) == 0 { asOf -= asOf % Self.day }  // some as_of at midnight, written as dates
+            let span = Double(asOf - start) / Double(Self.day)
+
+            // Events: heavy-tailed count, a background spread over the window and a recent burst.
+            let count = Int(exp(3.2 + 1.0 * rng.normal()).rounded(.down))
+            let burst = rng.uniform() < 0.45
+            let burstScale = 3.0 + 40.0 * rng.uniform()
+            for s in sums.indices { sums[s] = 0 }
+            for _ in 0..<count {
+                let s = rng.pick(Self.signalCumulative)
+                let signal = Truth.signals[s]
+                var t: Int
+                if rng.uniform() < 0.05 {
+                    t = asOf + 1 + rng.int(60 * Self.day)                      // after as_of (ignored)
+                } else if burst && rng.uniform() < 0.6 {
+                    let age = -burstScale * log(1 - rng.uniform())
+                    t = asOf - 1 - Int(min(age, span) * Double(Self.day))
+                } else {
+                    t = asOf - 1 - Int(rng.uniform() * span * Double(Self.day))
+                }
+                if signal.dateOnly { t -= ((t % Self.day) + Self.day) % Self.day }
+                let value = signal.pagesViewed ? 1 + rng.poisson(1.5) : 1
+                if t < asOf, signal.axis >= 0 {
+                    let age = Double(asOf - t) / Double(Self.day)
+                    sums[s] += Double(value) * exp2(-age / Truth.halfLives[signal.axis])
+                }
+                // Write the row: occurred_at,lead_id,signal,value,campaign
+                if signal.dateOnly {
+                    signalsOut.date(days: t / Self.day)
+                } else {
+                    signalsOut.timestamp(t, offsetHours: rng.int(10) == 0 ? 2 : 0)
+                }
+                signalsOut.byte(","); signalsOut.write(id); signalsOut.byte(","); signalsOut.write(signal.name); signalsOut.byte(",")
+                if value != 1 || rng.int(3) == 0 { signalsOut.int(value) }      // empty value cells mean 1
+                signalsOut.byte(",")
+                if rng.int(5) == 0 { signalsOut.write("\"q3, nurture\"") }
+                signalsOut.byte("\n")
+            }
+            // A rare signal of a lead that does not exist.
+            if rng.int(2_000) == 0 {
+                signalsOut.timestamp(asOf - Self.day); signalsOut.write(",X\(id),email_open,,\n")
+            }
+
+            guard decided else { continue }
+            var eta = Truth.intercept + Truth.industry.weights[industry] + Truth.jobLevel.weights[job]
+                + Truth.employeesWeight * log1p(Double(employees))
+            var axisSum = [0.0, 0.0, 0.0]
+            for (s, signal) in Truth.signals.enumerated() where signal.axis >= 0 {
+                let x = Truth.saturation[signal.axis] ? log1p(sums[s]) : sums[s]
+                axisSum[signal.axis] += signal.weight * x
+            }
+            eta += axisSum.reduce(0, +)
+            let won = rng.uniform() < 1 / (1 + exp(-eta))
+            let spellings = won ? Self.wonSpellings : Self.lostSpellings
+            let closedAt = asOf + (7 + rng.int(113)) * Self.day + rng.int(Self.day)
+            let rows = rng.int(500) == 0 ? 2 : 1                                 // a rare duplicate outcome row
+            for _ in 0..<rows {
+                outcomesOut.write(id); outcomesOut.byte(","); outcomesOut.write(spellings[rng.int(spellings.count)]); outcomesOut.byte(",")
+                if asOf % Self.day == 0 { outcomesOut.date(days: asOf / Self.day) } else { outcomesOut.timestamp(asOf) }
+                outcomesOut.byte(",")
+                if rng.int(10) != 0 { outcomesOut.timestamp(closedAt) }           // empty closed_at defaults to as_of
+                outcomesOut.write("\r\n")
+            }
+            if rng.int(3_000) == 0 {
+                outcomesOut.write("Z\(id),won,"); outcomesOut.timestamp(asOf); outcomesOut.write(",\r\n")
+            }
+        }
+        return [leadsOut, signalsOut, outcomesOut]
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import LeadcalData
+
+@main
+struct Leadcal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leadcal",
+        abstract: "Calibrated, time-decayed B2B lead scoring.",
+        discussion: """
+            The monthly routine: export leads.csv, signals.csv and outcomes.csv from the CRM \
+            into a folder with a model.yaml, then
+
+              leadcal inspect DATA_DIR        check the data and read its report
+              leadcal fit DATA_DIR            fit weights and half-lives on the won/lost outcomes
+
+            Generate a dataset with known truth to try it: leadcal synth --leads 5000 --out demo
+            """,
+        version: LeadcalVersion.string,
+        subcommands: [Inspect.self, Synth.self]
+    )
+}
+
+enum LeadcalVersion {
+    static let string = "0.1.0"
+}
+
+/// Runs `body`, turning input errors into their one-line message and exit status 2.
+func runReportingDataErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as DataError {
+        FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+        throw ExitCode(2)
+    } catch let e as CLIError {
+        FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+struct CLIError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Writes `value` as pretty, key-sorted JSON on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+}
+
+/// Progress lines on stderr, only when stderr is a terminal.
+enum Progress {
+    static let enabled = isatty(2) == 1
+    static func say(_ text: @autoclosure () -> String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text())".utf8))
+    }
+    static func done() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
