@@ -61,11 +61,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(
-            name: "LeadcalDataTests",
-            dependencies: ["LeadcalData", "LeadcalSynth"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth"]),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),
         .testTarget(
             name: "LeadcalCalibrationTests",

@@ -1,0 +1,89 @@
+import Testing
+import LeadcalData
+
+/// Every input error stops the load with one line naming file:line:column and
+/// what was expected.
+@Suite("Input errors name file, line and column")
+struct LoaderErrorTests {
+    @Test func malformedDate() throws {
+        let e = try TestDataset(signals: "lead_id,signal,occurred_at\nA,email_open,2026-03-01\nB,email_open,2026-13-01\n").error()
+        #expect(e == "signals.csv:3:14: occurred_at: expected an ISO 8601 date or date-time, found '2026-13-01'")
+    }
+
+    @Test func impossibleDayIsMalformed() throws {
+        let e = try TestDataset(outcomes: "lead_id,outcome,as_of\nA,won,2026-02-30\n").error()
+        #expect(e == "outcomes.csv:2:7: as_of: expected an ISO 8601 date or date-time, found '2026-02-30'")
+    }
+
+    @Test func malformedNumber() throws {
+        let e = try TestDataset(signals: "lead_id,signal,occurred_at,value\nA,email_open,2026-03-01,2x\n").error()
+        #expect(e == "signals.csv:2:25: value: expected a finite number >= 0, found '2x'")
+    }
+
+    @Test func nonFiniteNumber() throws {
+        let e = try TestDataset(leads: "lead_id,industry,employees\nA,software,10\nB,retail,inf\n").error()
+        #expect(e == "leads.csv:3:10: employees: expected a finite number, found 'inf'")
+        let nan = try TestDataset(signals: "lead_id,signal,occurred_at,value\nA,email_open,2026-03-01,NaN\n").error()
+        #expect(nan == "signals.csv:2:25: value: expected a finite number >= 0, found 'NaN'")
+    }
+
+    @Test func missingNumericAttribute() throws {
+        let e = try TestDataset(leads: "lead_id,industry,employees\nA,software,\n").error()
+        #expect(e == "leads.csv:2:12: employees: expected a finite number, found an empty cell")
+    }
+
+    @Test func unknownOutcomeSpelling() throws {
+        let e = try TestDataset(outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\nB,maybe,2026-04-01\n").error()
+        #expect(e?.hasPrefix("outcomes.csv:3:3: outcome: expected won or lost") == true)
+        #expect(e?.hasSuffix("found 'maybe'") == true)
+    }
+
+    @Test func missingRequiredColumn() throws {
+        let e = try TestDataset(signals: "lead_id,signal,value\nA,email_open,1\n").error()
+        #expect(e == "signals.csv:1:1: missing required column 'occurred_at' (header has: lead_id, signal, value)")
+    }
+
+    @Test func duplicateLeadID() throws {
+        let e = try TestDataset(leads: "lead_id,industry,employees\nA,software,10\nB,retail,2\nA,retail,3\n").error()
+        #expect(e == "leads.csv:4:1: duplicate lead_id 'A'")
+    }
+
+    @Test func unterminatedQuote() throws {
+        let e = try TestDataset(leads: "lead_id,industry,employees\nA,software,10\nB,\"retail,2\nC,x,3\n").error()
+        #expect(e == "leads.csv:3:3: unterminated quoted field (no closing \")")
+    }
+
+    @Test func bytesThatAreNotUTF8() throws {
+        var bytes = Array("lead_id,industry,employees\nA,software,10\nB,r".utf8)
+        bytes += [0xC3, 0x28]  // an invalid two-byte sequence
+        bytes += Array("tail,2\n".utf8)
+        let e = try TestDataset(raw: ["leads.csv": bytes]).error()
+        #expect(e == "leads.csv:3:4: bytes that are not valid UTF-8")
+    }
+
+    @Test func specNamesUnknownAttributeColumn() throws {
+        let spec = TestDataset.spec.replacingOccurrences(of: "employees: log", with: "headcount: log")
+        let e = try TestDataset(spec: spec).error()
+        #expect(e == "model.yaml:6:7: attribute 'headcount' is not a column of leads.csv (columns: lead_id, industry, employees)")
+    }
+
+    @Test func axisWithNeitherSignalsNorAttributes() throws {
+        let spec = TestDataset.spec.replacingOccurrences(of: "l2: 1.0", with: "  history: {}\nl2: 1.0")
+        let e = try TestDataset(spec: spec).error()
+        #expect(e == "model.yaml:11:3: axis 'history' has neither signals nor attributes")
+    }
+
+    @Test func signalInTwoAxes() throws {
+        let spec = TestDataset.spec.replacingOccurrences(
+            of: "l2: 1.0", with: "  history:\n    signals: [meeting, pricing_visit]\n    half_life_days: 90\nl2: 1.0")
+        let e = try TestDataset(spec: spec).error()
+        #expect(e == "model.yaml:12:24: signal 'pricing_visit' is listed in two axes ('engagement' and 'history')")
+    }
+
+    @Test(arguments: ["0", "-3", "soon"])
+    func halfLifeNotPositive(value: String) throws {
+        let spec = TestDataset.spec.replacingOccurrences(of: "half_life_days: 14", with: "half_life_days: \(value)")
+        let e = try TestDataset(spec: spec).error()
+        #expect(e == "model.yaml:9:21: axis 'engagement': half_life_days must be a positive number of days, found '\(value)'")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import LeadcalData
+
+@Suite("The loader reads every valid form of the data contract")
+struct LoaderParsingTests {
+    @Test func bomQuotesCRLFAndColumnOrder() throws {
+        let leads = Array("\u{FEFF}employees,note,lead_id,industry\r\n10,\"a, b\",A,software\r\n200,\"line\nbreak \"\"quoted\"\"\",B,retail\r\n5,,C,software\r\n".utf8)
+        let d = try TestDataset(raw: ["leads.csv": leads]).load()
+        #expect(d.leads.count == 3)
+        #expect(d.leads.ids.strings == ["A", "B", "C"])
+        #expect(d.leads.attributes["employees"] == .numeric([10, 200, 5]))
+        #expect(d.report.ignoredColumns["leads.csv"] == ["note"])
+    }
+
+    @Test func quotedFieldText() throws {
+        let bytes = Array("x,\"a,\"\"b\"\"\nc\",y\n".utf8)
+        let text = bytes.withUnsafeBufferPointer { buffer -> [String] in
+            var scanner = CSVRecordScanner(buffer)
+            var fields: [CSVField] = []
+            _ = try! scanner.next(into: &fields)
+            return fields.map { scanner.string($0) }
+        }
+        #expect(text == ["x", "a,\"b\"\nc", "y"])
+    }
+
+    @Test(arguments: [
+        ("2026-03-14", 1_773_446_400.0),
+        ("2026-03-14T09:30:00Z", 1_773_480_600.0),
+        ("2026-03-14T09:30Z", 1_773_480_600.0),
+        ("2026-03-14T11:30:00+02:00", 1_773_480_600.0),
+        ("2026-03-14T04:30:00-0500", 1_773_480_600.0),
+        ("2026-03-14 09:30:00", 1_773_480_600.0),
+        ("2026-03-14T09:30:00.5Z", 1_773_480_600.5),
+    ])
+    func timestamps(text: String, seconds: Double) {
+        #expect(parseTimestamp(text) == seconds)
+    }
+
+    @Test(arguments: ["2026-3-14", "2026-03-14T25:00:00Z", "2026-03-14T09:30:00+2", "14/03/2026", "2026-03-14Tnoon"])
+    func rejectedTimestamps(text: String) {
+        #expect(parseTimestamp(text) == nil)
+    }
+
+    @Test func numbers() {
+        func parse(_ s: String) -> Double? { Array(s.utf8).withUnsafeBufferPointer { parseNumber($0) } }
+        #expect(parse("12") == 12)
+        #expect(parse("-3.25") == -3.25)
+        #expect(parse("0.1") == 0.1)
+        #expect(parse("1e-3") == 0.001)
+        #expect(parse(" 7 ") == 7)
+        #expect(parse("1234567890.123456789") == 1234567890.123456789)
+        for bad in ["", "-", ".", "1.2.3", "inf", "nan", "0x10", "1e400", "12abc"] { #expect(parse(bad) == nil, "\(bad)") }
+    }
+
+    @Test func everyOutcomeSpelling() throws {
+        let won = ["won", "WON", "Closed Won", "closedwon", "Closed-Won", "1", "true", "Yes"]
+        let lost = ["lost", "Closed Lost", "CLOSEDLOST", "closed-lost", "0", "False", "no"]
+        let all = won + lost
+        var leads = "lead_id,industry,employees\n"
+        var outcomes = "lead_id,outcome,as_of\n"
+        for (i, s) in all.enumerated() {
+            leads += "L\(i),software,1\n"
+            outcomes += "L\(i),\(s),2026-04-01\n"
+        }
+        let d = try TestDataset(leads: leads, signals: "lead_id,signal,occurred_at\n", outcomes: outcomes).load()
+        #expect(d.labels == won.map { _ in 1.0 } + lost.map { _ in 0.0 })
+    }
+
+    @Test func valueDefaultsToOneAndClosedAtToAsOf() throws {
+        let d = try TestDataset(
+            signals: "lead_id,signal,occurred_at,value\nA,email_open,2026-03-01,\nA,email_open,2026-03-02,2.5\n",
+            outcomes: "lead_id,outcome,as_of,closed_at\nA,won,2026-04-01,\nB,lost,2026-04-01,2026-05-01\n"
+        ).load()
+        #expect(d.events.value == [1, 2.5])
+        #expect(d.closedAt == [parseTimestamp("2026-04-01")!, parseTimestamp("2026-05-01")!])
+    }
+
+    @Test func largeFileAcrossBlocksAndCores() throws {
+        // Enough rows to be cut into several blocks and parts, with quoted newlines in between.
+        var signals = "lead_id,signal,occurred_at,value,campaign\n"
+        let n = 60_000
+        for i in 0..<n {
+            signals += "\(i % 2 == 0 ? "A" : "B"),email_open,2026-03-0\(1 + i % 9)T10:00:00Z,1,\"c\(i),\nx\"\n"
+        }
+        let tiny = try TestDataset(signals: signals)
+        let d = try Dataset.load(directory: tiny.url)
+        #expect(d.report.counts.signals == n)
+        #expect(d.events.count == n)
+        #expect(d.events.rowStart == [0, n / 2, n])
+
+        // The same file read in 4 KiB blocks: records never split, lines stay exact.
+        let source = try CSVSource(url: tiny.url.appendingPathComponent("signals.csv"), name: "signals.csv", blockSize: 4096)
+        let counts = SendableSlots<Int>(count: 1)
+        counts[0] = 0
+        var records = 0
+        var lastLine = 0
+        try source.scan({ (scanner) throws(FieldError) -> (Int, Int) in
+            var fields: [CSVField] = []
+            var k = 0
+            while try scanner.next(into: &fields) {
+                #expect(fields.count == 5)
+                k += 1
+            }
+            return (k, scanner.recordLine)
+        }) { (part, firstLine) in
+            records += part.0
+            lastLine = firstLine + part.1 + 1
+        }
+        #expect(records == n)
+        #expect(lastLine == 2 * n)  // each record spans two lines after the header
+    }
+}
+
+@Suite("Anomalies are counted, never silently dropped")
+struct AnomalyTests {
+    @Test func everyAnomalyIsCounted() throws {
+        let d = try TestDataset(
+            leads: "lead_id,industry,employees\nA,software,10\nB,retail,200\nC,software,5\n",
+            signals: """
+                lead_id,signal,occurred_at
+                A,email_open,2026-03-01
+                Z,email_open,2026-03-01
+                A,pricing_visit,2026-04-01
+                A,pricing_visit,2026-04-02
+                B,chat_open,2026-03-01
+
+                """,
+            outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\nQ,won,2026-04-01\nB,lost,2026-04-01\nA,lost,2026-04-01\n"
+        ).load()
+        let r = d.report
+        #expect(r.anomaly("signals_of_unknown_leads")?.count == 1)
+        #expect(r.anomaly("signals_of_unknown_leads")?.examples == ["signals.csv:3: lead_id 'Z'"])
+        #expect(r.anomaly("signals_at_or_after_as_of")?.count == 2)
+        #expect(r.anomaly("unused_signal_types")?.count == 1)
+        #expect(r.anomaly("leads_without_outcome")?.count == 1)
+        #expect(r.anomaly("leads_without_outcome")?.examples == ["lead_id 'C'"])
+        #expect(r.anomaly("outcomes_of_unknown_leads")?.count == 1)
+        #expect(r.anomaly("outcomes_of_unknown_leads")?.examples == ["outcomes.csv:3: lead_id 'Q'"])
+        #expect(r.anomaly("duplicate_outcomes")?.count == 1)
+        #expect(r.counts.trainingEvents == 1)
+        #expect(d.labels == [1, 0])  // the first outcome row of A is kept
+    }
+}
