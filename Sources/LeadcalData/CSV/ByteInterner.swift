@@ -1,27 +1,35 @@
+import Foundation
+
 /// Maps byte strings to dense integer codes 0, 1, 2, … in order of first insertion.
 ///
-/// Keys live in one contiguous arena; the table is open-addressed with linear
-/// probing on a 64-bit hash read eight bytes at a time. A lookup allocates
-/// nothing, which is what lets the loader resolve 21 million `lead_id` fields
-/// without creating a `String` per row. Reads are safe from several threads
-/// once insertion is finished.
+/// Keys live in one contiguous arena, each prefixed by its 4-byte length; a
+/// table entry holds the key's hash, its arena offset and its code, so a
+/// lookup touches one entry and one arena line. Open addressing with linear
+/// probing at load factor <= 1/2; the hash reads eight bytes at a time. A
+/// lookup allocates nothing, which is what lets the loader resolve 20 million
+/// `lead_id` fields without creating a `String` per row. Reads are safe from
+/// several threads once insertion is finished.
 public struct ByteInterner: Sendable {
+    private struct Entry {
+        var hash: UInt64
+        var offset: Int32 = -1   // -1: empty
+        var code: Int32 = 0
+    }
+
     private var arena: [UInt8] = []
-    private var offsets: [Int] = [0]
-    private var slots: [Int32]          // code + 1, 0 = empty
-    private var hashes: [UInt64]
+    private var offsets: [Int32] = []     // arena offset of each code's length prefix
+    private var table: [Entry]
     private var mask: Int
 
     public init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
-        hashes = Array(repeating: 0, count: size)
+        table = Array(repeating: Entry(hash: 0), count: size)
         mask = size - 1
     }
 
     /// Number of distinct keys.
-    public var count: Int { offsets.count - 1 }
+    public var count: Int { offsets.count }
 
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -48,25 +56,41 @@ public struct ByteInterner: Sendable {
         return h
     }
 
-    private func equals(_ code: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = offsets[code]
-        let length = offsets[code + 1] - start
+    @inline(__always)
+    private static func equal(_ arena: UnsafePointer<UInt8>, _ offset: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = Int(UnsafeRawPointer(arena + offset).loadUnaligned(as: UInt32.self))
         guard length == key.count else { return false }
-        return arena.withUnsafeBufferPointer { a in
-            guard length > 0 else { return true }
-            return memcmp(a.baseAddress! + start, key.baseAddress!, length) == 0
+        guard length > 0 else { return true }
+        let a = arena + offset + 4
+        let b = key.baseAddress!
+        var i = 0
+        while i + 8 <= length {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+                return false
+            }
+            i += 8
         }
+        while i < length {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The code of `key`, or nil when it was never inserted.
+    @inline(__always)
     public func code(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[i]
-            if s == 0 { return nil }
-            if hashes[i] == h && equals(Int(s - 1), key) { return Int(s - 1) }
-            i = (i + 1) & mask
+        return table.withUnsafeBufferPointer { table in
+            arena.withUnsafeBufferPointer { arena in
+                var i = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let e = table[i]
+                    if e.offset < 0 { return nil }
+                    if e.hash == h && Self.equal(arena.baseAddress!, Int(e.offset), key) { return Int(e.code) }
+                    i = (i + 1) & mask
+                }
+            }
         }
     }
 
@@ -78,20 +102,24 @@ public struct ByteInterner: Sendable {
     /// Inserts `key` if new; returns its code and whether it was new.
     @discardableResult
     public mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> (code: Int, inserted: Bool) {
-        if (count + 1) * 2 > slots.count { rehash() }
+        if (count + 1) * 2 > table.count { rehash() }
         let h = Self.hash(key)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let s = slots[i]
-            if s == 0 { break }
-            if hashes[i] == h && equals(Int(s - 1), key) { return (Int(s - 1), false) }
+            let e = table[i]
+            if e.offset < 0 { break }
+            if e.hash == h && arena.withUnsafeBufferPointer({ Self.equal($0.baseAddress!, Int(e.offset), key) }) {
+                return (Int(e.code), false)
+            }
             i = (i + 1) & mask
         }
         let code = count
+        let offset = arena.count
+        precondition(offset + 4 + key.count < Int(Int32.max), "key arena over 2 GiB")
+        withUnsafeBytes(of: UInt32(key.count).littleEndian) { arena.append(contentsOf: $0) }
         arena.append(contentsOf: key)
-        offsets.append(arena.count)
-        slots[i] = Int32(code + 1)
-        hashes[i] = h
+        offsets.append(Int32(offset))
+        table[i] = Entry(hash: h, offset: Int32(offset), code: Int32(code))
         return (code, true)
     }
 
@@ -102,28 +130,25 @@ public struct ByteInterner: Sendable {
     }
 
     private mutating func rehash() {
-        let size = slots.count * 2
-        var newSlots = [Int32](repeating: 0, count: size)
-        var newHashes = [UInt64](repeating: 0, count: size)
+        let size = table.count * 2
+        var bigger = Array(repeating: Entry(hash: 0), count: size)
         let newMask = size - 1
-        for j in 0..<slots.count where slots[j] != 0 {
-            var i = Int(truncatingIfNeeded: hashes[j]) & newMask
-            while newSlots[i] != 0 { i = (i + 1) & newMask }
-            newSlots[i] = slots[j]
-            newHashes[i] = hashes[j]
+        for e in table where e.offset >= 0 {
+            var i = Int(truncatingIfNeeded: e.hash) & newMask
+            while bigger[i].offset >= 0 { i = (i + 1) & newMask }
+            bigger[i] = e
         }
-        slots = newSlots
-        hashes = newHashes
+        table = bigger
         mask = newMask
     }
 
     /// The key of `code` as a String.
     public func string(_ code: Int) -> String {
-        String(decoding: arena[offsets[code]..<offsets[code + 1]], as: UTF8.self)
+        let offset = Int(offsets[code])
+        let length = arena[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        return String(decoding: arena[offset + 4..<offset + 4 + length], as: UTF8.self)
     }
 
     /// All keys in code order.
     public var strings: [String] { (0..<count).map(string) }
 }
-
-import Foundation

@@ -12,9 +12,44 @@ struct CSVField {
     var count: Int { end - start }
 }
 
+/// The fields of the current record: reusable storage that appends without
+/// the uniqueness checks of an `Array`.
+final class CSVFields {
+    private var storage: UnsafeMutablePointer<CSVField>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 16) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+    deinit { storage.deallocate() }
+
+    @inline(__always) subscript(i: Int) -> CSVField { storage[i] }
+    var last: CSVField? { count > 0 ? storage[count - 1] : nil }
+
+    @inline(__always) func removeAll() { count = 0 }
+
+    @inline(__always) func append(_ f: CSVField) {
+        if count == capacity { grow() }
+        storage[count] = f
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity *= 2
+    }
+
+    func map<T>(_ f: (CSVField) -> T) -> [T] { (0..<count).map { f(storage[$0]) } }
+}
+
 /// An RFC 4180 record tokenizer over a byte buffer that holds whole records.
 ///
-/// It allocates nothing per record: the caller passes a reusable field array.
+/// It allocates nothing per record: the caller passes reusable ``CSVFields``.
 /// It tracks the physical line (relative to the buffer's first line) and the
 /// offset of the current line's first byte, so that any field can be located
 /// as `line:column` without a second pass. Cost: one pass over the bytes.
@@ -38,12 +73,12 @@ struct CSVRecordScanner {
 
     /// Reads the next non-blank record into `fields` (cleared first).
     /// Returns false at the end of the buffer.
-    mutating func next(into fields: inout [CSVField]) throws(FieldError) -> Bool {
+    mutating func next(into fields: CSVFields) throws(FieldError) -> Bool {
         while position < end {
-            fields.removeAll(keepingCapacity: true)
+            fields.removeAll()
             recordLine = line
             recordLineStart = lineStart
-            try readRecord(into: &fields)
+            try readRecord(into: fields)
             // A blank line (only "\n" or "\r\n") is one empty unquoted field: skip it.
             if fields.count == 1, fields[0].count == 0, !fields[0].quoted { continue }
             return true
@@ -56,7 +91,7 @@ struct CSVRecordScanner {
         lineStart = offset + 1
     }
 
-    private mutating func readRecord(into fields: inout [CSVField]) throws(FieldError) {
+    private mutating func readRecord(into fields: CSVFields) throws(FieldError) {
         var p = position
         while true {
             if p < end && base[p] == UInt8(ascii: "\"") {
@@ -97,11 +132,7 @@ struct CSVRecordScanner {
                     message: "expected a comma or a line end after a closing quote")
             } else {
                 let start = p
-                while p < end {
-                    let c = base[p]
-                    if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { break }
-                    p += 1
-                }
+                p = Self.nextDelimiter(base, from: p, end: end)
                 var fieldEnd = p
                 if fieldEnd > start && base[fieldEnd - 1] == UInt8(ascii: "\r") && (p == end || base[p] == UInt8(ascii: "\n")) {
                     fieldEnd -= 1
@@ -114,6 +145,30 @@ struct CSVRecordScanner {
                 return
             }
         }
+    }
+
+    /// The first offset >= `from` holding a comma or a newline, or `end`.
+    /// Eight bytes at a time (SWAR: a byte equal to c makes `x ^ c` zero, and
+    /// `(v - 0x01..) & ~v & 0x80..` flags zero bytes).
+    @inline(__always)
+    static func nextDelimiter(_ base: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        var p = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while p + 8 <= end {
+            let w = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            let comma = w ^ (ones &* 0x2C)
+            let newline = w ^ (ones &* 0x0A)
+            let hits = ((comma &- ones) & ~comma | (newline &- ones) & ~newline) & highs
+            if hits != 0 { return p + hits.trailingZeroBitCount / 8 }
+            p += 8
+        }
+        while p < end {
+            let c = base[p]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { return p }
+            p += 1
+        }
+        return end
     }
 
     /// 1-based character column of `offset` on the line starting at `lineStart`.

@@ -52,9 +52,9 @@ final class CSVSource {
             throw locate(FieldError(line: 0, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8"), baseLine: 0)
         }
         var scanner = CSVRecordScanner(bytes)
-        var fields: [CSVField] = []
+        let fields = CSVFields()
         do throws(FieldError) {
-            guard try scanner.next(into: &fields) else {
+            guard try scanner.next(into: fields) else {
                 throw FieldError(line: 0, column: 1, message: "empty file: expected a header row")
             }
         } catch { throw locate(error, baseLine: 0) }
@@ -195,13 +195,14 @@ final class CSVSource {
     /// partials in file order with the 0-based file line of each part's first
     /// record, as soon as their block is done, so memory stays bounded by a
     /// block. The first error in file order is thrown, located in the file.
+    /// `slot` (below ``CSVSource/maxParallelParts``) is unique among the parts
+    /// running at once, so a body may reuse per-slot scratch memory.
     func scan<Partial: Sendable>(
-        _ body: @Sendable (inout CSVRecordScanner) throws(FieldError) -> Partial,
+        _ body: @Sendable (inout CSVRecordScanner, _ slot: Int) throws(FieldError) -> Partial,
         consume: (Partial, _ firstLine: Int) throws(DataError) -> Void
     ) throws(DataError) {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         while let (start, end) = try nextBlock() {
-            let cuts = end - start < (1 << 20) ? [start, end] : cut(start, end, parts: cores)
+            let cuts = end - start < (1 << 20) ? [start, end] : cut(start, end, parts: Self.maxParallelParts)
             let results = runParts(cuts: cuts, body: body)
             for r in results {
                 switch r.outcome {
@@ -257,8 +258,11 @@ final class CSVSource {
         var lines: Int
     }
 
+    /// Parts scanned at once: one per core.
+    static let maxParallelParts = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     private func runParts<P: Sendable>(
-        cuts: [Int], body: @Sendable (inout CSVRecordScanner) throws(FieldError) -> P
+        cuts: [Int], body: @Sendable (inout CSVRecordScanner, Int) throws(FieldError) -> P
     ) -> [PartResult<P>] {
         let n = cuts.count - 1
         let slots = SendableSlots<PartResult<P>>(count: n)
@@ -275,7 +279,7 @@ final class CSVSource {
             }
             var scanner = CSVRecordScanner(bytes)
             do throws(FieldError) {
-                let p = try body(&scanner)
+                let p = try body(&scanner, k)
                 slots[k] = PartResult(outcome: .success(p), lines: scanner.line)
             } catch {
                 slots[k] = PartResult(outcome: .failure(error), lines: scanner.line)

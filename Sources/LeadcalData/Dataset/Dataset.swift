@@ -50,10 +50,14 @@ public struct Dataset: Sendable {
         let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
         var specSignal: [String: Int32] = [:]
         for (k, s) in (spec?.signals ?? []).enumerated() { specSignal[s] = Int32(k) }
+        let slots = CSVSource.maxParallelParts
+        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: slots * max(leads.count, 1))
+        counts.initialize(repeating: 0, count: slots * max(leads.count, 1))
+        defer { counts.deallocate() }
         let scan = SignalScan(
             leadIds: leads.ids, leadRow: leadRow, asOf: outcomes.asOf, specSignal: specSignal,
             leadColumn: cols[0], signalColumn: cols[1], timeColumn: cols[2], valueColumn: source.column("value"),
-            fieldCount: source.header.count)
+            fieldCount: source.header.count, eventsPerLead: SendablePointer(counts))
 
         var parts: [SignalPart] = []
         var eventsPerLead = [Int32](repeating: 0, count: leads.count)
@@ -62,12 +66,10 @@ public struct Dataset: Sendable {
         var afterAsOf = Anomaly(kind: "signals_at_or_after_as_of", what: "signal rows of decided leads at or after the lead's as_of (ignored for training)")
         var rows = 0, undecidedEvents = 0
         var minTime = Double.infinity, maxTime = -Double.infinity
-        try source.scan({ (scanner) throws(FieldError) in try scan.scanPart(&scanner) }) { (part, firstLine) in
+        try source.scan({ (scanner, slot) throws(FieldError) in try scan.scanPart(&scanner, slot: slot) }) { (part, firstLine) in
             var part = part
             rows += part.rows
             undecidedEvents += part.undecidedEvents
-            for i in 0..<part.eventsPerLead.count { eventsPerLead[i] &+= part.eventsPerLead[i] }
-            part.eventsPerLead = []
             for (t, c) in part.typeCounts { typeCounts[t, default: 0] += c }
             part.unknownLead.place(into: &unknownLead, file: "signals.csv", firstLine: firstLine)
             part.afterAsOf.place(into: &afterAsOf, file: "signals.csv", firstLine: firstLine)
@@ -76,6 +78,9 @@ public struct Dataset: Sendable {
             parts.append(part)
         }
         let events = EventTable.build(rows: decided.count, parts: &parts)
+        for slot in 0..<slots {
+            for i in 0..<leads.count { eventsPerLead[i] &+= counts[slot * leads.count + i] }
+        }
 
         let report = DataReport.make(
             spec: spec, leads: leads, outcomes: outcomes, decided: decided, signalRows: rows,

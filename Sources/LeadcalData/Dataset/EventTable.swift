@@ -28,23 +28,33 @@ public struct EventTable: Sendable {
     /// each part once it is placed. Cost: O(events + rows).
     static func build(rows: Int, parts: inout [SignalPart]) -> EventTable {
         var start = [Int](repeating: 0, count: rows + 1)
-        for p in parts { for r in p.row { start[Int(r) + 1] += 1 } }
+        for p in parts { for r in p.row.buffer { start[Int(r) + 1] += 1 } }
         for i in 0..<rows { start[i + 1] += start[i] }
         let total = start[rows]
         var next = start
-        var signal = [Int32](repeating: 0, count: total)
-        var age = [Double](repeating: 0, count: total)
-        var value = [Double](repeating: 0, count: total)
-        for k in parts.indices {
-            let p = parts[k]
-            parts[k] = SignalPart(eventsPerLead: [])
-            for e in p.row.indices {
-                let r = Int(p.row[e])
-                let at = next[r]
-                next[r] = at + 1
-                signal[at] = p.signal[e]
-                age[at] = p.age[e]
-                value[at] = p.value[e]
+        // Every slot is written exactly once by the scatter below.
+        var signal = [Int32](unsafeUninitializedCapacity: total) { _, n in n = total }
+        var age = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
+        var value = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
+        signal.withUnsafeMutableBufferPointer { signal in
+            age.withUnsafeMutableBufferPointer { age in
+                value.withUnsafeMutableBufferPointer { value in
+                    next.withUnsafeMutableBufferPointer { next in
+                        for k in parts.indices {
+                            let p = parts[k]
+                            parts[k] = SignalPart(capacity: 0)  // the part's mappings go once `p` ends
+                            let row = p.row.buffer, s = p.signal.buffer, a = p.age.buffer, v = p.value.buffer
+                            for e in row.indices {
+                                let r = Int(row[e])
+                                let at = next[r]
+                                next[r] = at + 1
+                                signal[at] = s[e]
+                                age[at] = a[e]
+                                value[at] = v[e]
+                            }
+                        }
+                    }
+                }
             }
         }
         return EventTable(rowStart: start, signal: signal, age: age, value: value)

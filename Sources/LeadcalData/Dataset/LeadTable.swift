@@ -44,10 +44,10 @@ public struct LeadTable: Sendable {
         var levels = [ByteInterner](repeating: ByteInterner(), count: wanted.count)
         var codes = [[Int32]](repeating: [], count: wanted.count)
         var numbers = [[Double]](repeating: [], count: wanted.count)
-        var fields: [CSVField] = []
+        let fields = CSVFields()
         let needed = ([idColumn] + wanted.map(\.index)).max()!
         try source.scanSequentially { (scanner, _) throws(FieldError) in
-            while try scanner.next(into: &fields) {
+            while try scanner.next(into: fields) {
                 guard fields.count > needed else {
                     throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")
                 }

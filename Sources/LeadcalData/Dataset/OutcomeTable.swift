@@ -28,10 +28,10 @@ public struct OutcomeTable: Sendable {
             asOf: Array(repeating: .nan, count: leads.count),
             closedAt: Array(repeating: .nan, count: leads.count), rows: 0)
         table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at"].contains($0) }
-        var fields: [CSVField] = []
+        let fields = CSVFields()
         let needed = (cols + [closedColumn ?? 0]).max()!
         try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
-            while try scanner.next(into: &fields) {
+            while try scanner.next(into: fields) {
                 table.rows += 1
                 guard fields.count > needed else {
                     throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")

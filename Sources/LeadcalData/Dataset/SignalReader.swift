@@ -2,11 +2,18 @@ import Foundation
 
 /// What one part of signals.csv yields: the kept events, columnar, and counts.
 struct SignalPart: Sendable {
-    var row: [Int32] = []        // decided-lead row of each kept event
-    var signal: [Int32] = []     // spec signal index
-    var age: [Double] = []       // days before the row's as_of (> 0)
-    var value: [Double] = []
-    var eventsPerLead: [Int32]   // rows per lead index (known leads)
+    var row: MappedColumn<Int32>       // decided-lead row of each kept event
+    var signal: MappedColumn<Int32>    // spec signal index
+    var age: MappedColumn<Double>      // days before the row's as_of (> 0)
+    var value: MappedColumn<Double>
+
+    /// Room for `capacity` kept events.
+    init(capacity: Int) {
+        row = MappedColumn(capacity: capacity)
+        signal = MappedColumn(capacity: capacity)
+        age = MappedColumn(capacity: capacity)
+        value = MappedColumn(capacity: capacity)
+    }
     var typeCounts: [String: Int] = [:]
     var rows = 0
     var undecidedEvents = 0
@@ -46,23 +53,28 @@ struct SignalScan: Sendable {
     let specSignal: [String: Int32]
     let leadColumn: Int, signalColumn: Int, timeColumn: Int, valueColumn: Int?
     let fieldCount: Int
+    /// Signal rows per lead index, one zeroed array per parallel slot (summed at the end).
+    let eventsPerLead: SendablePointer<UnsafeMutablePointer<Int32>>
 
-    func scanPart(_ scanner: inout CSVRecordScanner) throws(FieldError) -> SignalPart {
-        var part = SignalPart(eventsPerLead: Array(repeating: 0, count: leadIds.count))
+    func scanPart(_ scanner: inout CSVRecordScanner, slot: Int) throws(FieldError) -> SignalPart {
+        // Room for the most rows the part can hold (a row takes at least 16
+        // bytes: "a,b,2026-01-01\n"); pages are only backed when written.
+        var part = SignalPart(capacity: scanner.end / 16 + 1)
+        let eventsPerLead = self.eventsPerLead.value + slot * leadIds.count
         var types = ByteInterner()
         var typeIndex: [Int32] = []   // local type code -> spec signal index or -1
         var typeCount: [Int] = []
-        var fields: [CSVField] = []
+        let fields = CSVFields()
         let needed = max(leadColumn, signalColumn, timeColumn, valueColumn ?? 0)
-        part.row.reserveCapacity(1 << 16)
-        while try scanner.next(into: &fields) {
+        while try scanner.next(into: fields) {
             part.rows += 1
             guard fields.count > needed else {
                 throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
             }
             let typeBytes = scanner.bytes(fields[signalColumn])
-            let (local, isNew) = types.insert(typeBytes)
-            if isNew {
+            var local = types.code(of: typeBytes) ?? -1
+            if local < 0 {
+                local = types.insert(typeBytes).code
                 if typeBytes.isEmpty { throw scanner.error(at: fields[signalColumn], "signal: expected a signal type, found an empty cell") }
                 typeIndex.append(specSignal[scanner.string(fields[signalColumn])] ?? -1)
                 typeCount.append(0)
@@ -82,7 +94,7 @@ struct SignalScan: Sendable {
                 part.unknownLead.record(scanner.recordLine, "lead_id '\(scanner.string(fields[leadColumn]))'")
                 continue
             }
-            part.eventsPerLead[lead] += 1
+            eventsPerLead[lead] += 1
             if t < part.minTime { part.minTime = t }
             if t > part.maxTime { part.maxTime = t }
             let row = leadRow[lead]
