@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import LeadcalCalibration
+import LeadcalData
+import LeadcalEvaluation
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit feature weights and decay half-lives on won/lost outcomes.",
+        discussion: """
+            Minimises the penalized log loss of the data contract (ridge on standardized \
+            weights, unpenalized intercept) over the intercept, every feature weight and the \
+            half-life of every axis with fit_half_life: true. Prints a summary: weights with \
+            standard errors, z, p-values and 95% intervals grouped by axis; half-lives with \
+            95% profile-likelihood intervals; fit statistics; training (and holdout) metrics; \
+            the data anomalies.
+
+            With --train-before DATE, trains on outcomes closed before DATE and reports the \
+            metrics of the others (the holdout).
+            """
+    )
+
+    @Argument(help: "Folder holding leads.csv, signals.csv and outcomes.csv.", completion: .directory)
+    var dataDir: String
+
+    @Option(help: "Model spec (YAML). Default: DATA_DIR/model.yaml.", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String?
+
+    @Option(help: "Train on outcomes whose closed_at is before this ISO 8601 date; evaluate on the rest.")
+    var trainBefore: String?
+
+    @Option(help: "Override the spec's ridge strength l2.")
+    var l2: Double?
+
+    @Flag(help: "Skip the profile-likelihood intervals of the half-lives (faster).")
+    var noIntervals = false
+
+    @Flag(help: "Print the results as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        if let t = trainBefore, parseTimestamp(t) == nil {
+            throw ValidationError("--train-before: expected an ISO 8601 date or date-time, found '\(t)'")
+        }
+        if let l2, !(l2 >= 0) { throw ValidationError("--l2 must be >= 0") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        Progress.say("loading \(dataDir)…")
+        let dataset = try runReportingDataErrors {
+            try Dataset.load(directory: URL(fileURLWithPath: dataDir), specURL: spec.map { URL(fileURLWithPath: $0) })
+        }
+        let loadSeconds = (clock.now - start).seconds
+        let split = try runReportingDataErrors { try TrainingSplit(dataset: dataset, trainBefore: trainBefore) }
+        var options = Calibration.Options()
+        options.l2 = l2
+        options.intervals = !noIntervals
+        options.progress = { Progress.say($0) }
+        let result = try runReportingDataErrors {
+            do { return try Calibration.fit(dataset: dataset, rows: split.training, options: options) }
+            catch let e as CalibrationError { throw CLIError(e.description) }
+        }
+        Progress.done()
+        let labels = dataset.labels
+        let training = Metrics.summary(result.trainingProbabilities, split.training.map { labels[Int($0)] })
+        let holdout = split.holdout.isEmpty ? nil
+            : Metrics.summary(result.probabilities(dataset: dataset, rows: split.holdout), split.holdout.map { labels[Int($0)] })
+        let total = (clock.now - start).seconds
+        let report = FitReport(result: result, dataset: dataset, training: training, holdout: holdout, weightsFile: nil,
+                               loadSeconds: loadSeconds, totalSeconds: total)
+        if json {
+            try printJSON(report.json)
+        } else {
+            print(report.rendered())
+        }
+    }
+}
+
+/// Training and holdout rows of a `--train-before` split.
+struct TrainingSplit {
+    var training: [Int32]
+    var holdout: [Int32]
+    var cutoff: Double?
+
+    init(dataset: Dataset, trainBefore: String?) throws {
+        guard let text = trainBefore else {
+            training = (0..<Int32(dataset.decided.count)).map { $0 }
+            holdout = []
+            return
+        }
+        let cut = parseTimestamp(text)!
+        cutoff = cut
+        let closed = dataset.closedAt
+        training = (0..<Int32(closed.count)).filter { closed[Int($0)] < cut }
+        holdout = (0..<Int32(closed.count)).filter { closed[Int($0)] >= cut }
+        if training.isEmpty { throw CLIError("--train-before \(text): no outcome closed before it") }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import LeadcalCalibration
+import LeadcalData
+import LeadcalEvaluation
+
+/// The fit's numbers, as the summary table and as JSON.
+struct FitReport {
+    var result: CalibrationResult
+    var dataset: Dataset
+    var training: Metrics.Summary
+    var holdout: Metrics.Summary?
+    var weightsFile: String?
+    var loadSeconds: Double
+    var totalSeconds: Double
+
+    struct JSON: Encodable {
+        var weights_file: String?
+        var model: String
+        var objective: Double
+        var log_likelihood: Double
+        var null_log_likelihood: Double
+        var pseudo_r2: Double
+        var aic: Double
+        var l2: Double
+        var intercept: Double
+        var intercept_std_error: Double?
+        var weights: [String: Double]
+        var std_errors: [String: Double]
+        var at_zero: [String]
+        var not_estimated: [String: String]
+        var half_lives: [String: Double]
+        var half_life_ci: [String: [Double]]
+        var converged: Bool
+        var iterations: Int
+        var newton_iterations: Int
+        var metrics: [String: Metrics.Summary]
+        var features: [CalibrationResult.Feature]
+        var warnings: [String]
+        var anomalies: [String: Int]
+        var seconds: [String: Double]
+    }
+
+    var json: JSON {
+        var weights: [String: Double] = [:], se: [String: Double] = [:], notEstimated: [String: String] = [:]
+        for f in result.features {
+            if f.status == "constant" || f.status == "collinear" { notEstimated[f.name] = f.status; continue }
+            weights[f.name] = f.weight
+            if let s = f.stdError { se[f.name] = s }
+        }
+        var h: [String: Double] = [:], ci: [String: [Double]] = [:]
+        for a in result.axes {
+            if let d = a.halfLifeDays { h[a.name] = d }
+            if let lo = a.lower, let hi = a.upper { ci[a.name] = [lo, hi] }
+        }
+        var metrics = ["training": training]
+        if let holdout { metrics["holdout"] = holdout }
+        let s = result.statistics
+        return JSON(
+            weights_file: weightsFile, model: result.spec.name, objective: s.objective, log_likelihood: s.logLikelihood,
+            null_log_likelihood: s.nullLogLikelihood, pseudo_r2: s.pseudoR2, aic: s.aic, l2: s.l2,
+            intercept: result.intercept, intercept_std_error: result.interceptStdError, weights: weights, std_errors: se,
+            at_zero: result.features.filter { $0.status == "at_zero" }.map(\.name), not_estimated: notEstimated,
+            half_lives: h, half_life_ci: ci, converged: s.converged, iterations: s.iterations,
+            newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, warnings: result.warnings,
+            anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
+            seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver,
+                      "intervals": s.seconds.intervals, "total": totalSeconds])
+    }
+
+    /// Two-sided normal p-value of z.
+    static func pValue(_ z: Double) -> Double { erfc(abs(z) / 2.0.squareRoot()) }
+
+    func rendered() -> String {
+        let s = result.statistics
+        let width = 84
+        var out: [String] = []
+        let rule = String(repeating: "=", count: width), thin = String(repeating: "-", count: width)
+        func pair(_ l: String, _ lv: String, _ r: String, _ rv: String) {
+            out.append(l.padding(toLength: 18, withPad: " ", startingAt: 0) + lv.leftPad(22) + "    "
+                + r.padding(toLength: 24, withPad: " ", startingAt: 0) + rv.leftPad(16))
+        }
+        let title = "leadcal calibration: \(result.spec.name)"
+        out.append(String(repeating: " ", count: max(0, (width - title.count) / 2)) + title)
+        out.append(rule)
+        pair("Training leads:", "\(s.rows)", "Log-likelihood:", String(format: "%.3f", s.logLikelihood))
+        pair("Won / lost:", "\(s.won) / \(s.lost)", "LL-null:", String(format: "%.3f", s.nullLogLikelihood))
+        pair("l2:", "\(s.l2)", "Pseudo R² (McFadden):", String(format: "%.4f", s.pseudoR2))
+        pair("Converged:", s.converged ? "yes" : "NO", "AIC:", String(format: "%.2f", s.aic))
+        pair("Iterations:", "\(s.iterations) (\(s.newtonIterations) Newton)", "Objective:", String(format: "%.4f", s.objective))
+        out.append(rule)
+        out.append("feature".padding(toLength: 28, withPad: " ", startingAt: 0)
+            + ["weight", "std err", "z", "P>|z|", "[0.025", "0.975]"].map { $0.leftPad(9) }.joined(separator: " "))
+        out.append(thin)
+        func num(_ v: Double?, _ f: String = "%.4f") -> String { v.map { String(format: f, $0) } ?? "-" }
+        out.append("intercept".padding(toLength: 28, withPad: " ", startingAt: 0)
+            + [num(result.intercept), num(result.interceptStdError), num(result.interceptStdError.map { result.intercept / $0 }, "%.2f"),
+               num(result.interceptStdError.map { Self.pValue(result.intercept / $0) }, "%.3f"),
+               num(result.interceptStdError.map { result.intercept - 1.959963984540054 * $0 }),
+               num(result.interceptStdError.map { result.intercept + 1.959963984540054 * $0 })].map { $0.leftPad(9) }.joined(separator: " "))
+        for axis in result.axes {
+            var head = axis.name
+            if let h = axis.halfLifeDays {
+                head += String(format: "   half-life %.1f d", h)
+                if let lo = axis.lower, let hi = axis.upper {
+                    head += String(format: " [%@%.1f, %.1f%@]", axis.lowerOpen ? "≤" : "", lo, hi, axis.upperOpen ? "+" : "")
+                }
+                head += axis.fitted ? "" : " (fixed)"
+                if axis.saturation != "none" { head += ", \(axis.saturation)" }
+                if axis.nonnegative { head += ", weights ≥ 0" }
+            }
+            out.append(head)
+            for f in result.features where f.axis == axis.name {
+                var name = "  " + f.name
+                if name.count > 27 { name = String(name.prefix(26)) + "…" }
+                let cells: [String]
+                switch f.status {
+                case "estimated":
+                    cells = [num(f.weight), num(f.stdError), num(f.z, "%.2f"), num(f.z.map(Self.pValue), "%.3f"), num(f.lower), num(f.upper)]
+                case "at_zero":
+                    cells = [num(f.weight), "at bound 0", "", "", "", ""]
+                default:
+                    cells = ["-", f.status, "", "", "", ""]
+                }
+                out.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.map { $0.leftPad(9) }.joined(separator: " "))
+            }
+        }
+        out.append(thin)
+        let refs = result.layout.referenceLevels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.isEmpty ? "(missing)" : $0.value)" }
+        if !refs.isEmpty { out.append("Reference levels: " + refs.joined(separator: ", ")) }
+        out.append("Weights are per unit of feature (decayed sums at the fitted half-lives); SEs hold the half-lives fixed.")
+        out.append(rule)
+        out.append("metrics".padding(toLength: 28, withPad: " ", startingAt: 0) + ["leads", "won", "AUC", "log loss", "Brier"].map { $0.leftPad(9) }.joined(separator: " "))
+        for (name, m) in [("training", training)] + (holdout.map { [("holdout", $0)] } ?? []) {
+            out.append(("  " + name).padding(toLength: 28, withPad: " ", startingAt: 0)
+                + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " "))
+        }
+        let anomalies = dataset.report.anomalies.filter { $0.count > 0 }
+        if !anomalies.isEmpty {
+            out.append(thin)
+            out.append("Data anomalies (counted and skipped; `leadcal inspect` for examples):")
+            for a in anomalies { out.append("  \(String(a.count).leftPad(9))  \(a.what)") }
+        }
+        if !result.warnings.isEmpty {
+            out.append(thin)
+            out.append("Warnings:")
+            for w in result.warnings { out.append("  - \(w)") }
+        }
+        out.append(rule)
+        out.append(String(format: "time: load %.2f s, features %.2f s, solver %.2f s (intervals %.2f s), total %.2f s",
+                          loadSeconds, s.seconds.features, s.seconds.solver, s.seconds.intervals, totalSeconds))
+        if let w = weightsFile { out.append("weights file: \(w)") }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
