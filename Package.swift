@@ -61,6 +61,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Release-build benchmark harness (`make bench`): throughput of the hot paths.
+        .executableTarget(
+            name: "leadcal-bench",
+            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation"]
+        ),
         .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth"]),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),
         .testTarget(

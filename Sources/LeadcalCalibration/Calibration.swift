@@ -26,6 +26,10 @@ public enum Calibration {
         public init() {}
     }
 
+    /// Above `4 × coarseRows` training rows the half-lives are first fitted on a
+    /// subsample of about this many rows.
+    static let coarseRows = 25_000
+
     /// Fits on the decided rows `rows` of `dataset` (default: all decided leads).
     public static func fit(dataset: Dataset, rows selected: [Int32]? = nil, options: Options = Options()) throws(CalibrationError) -> CalibrationResult {
         guard var spec = dataset.spec else { throw CalibrationError("no model spec: put a model.yaml in the data folder or pass --spec") }
@@ -85,20 +89,47 @@ public enum Calibration {
         objective.warmStart(intercept: log(rate / (1 - rate)), weights: [Double](repeating: 0, count: active.count))
 
         var search: HalfLifeSearch.Result? = nil
+        var hessian: [Double] = []
         let fitted = objective.fittedAxes
         let clock = ContinuousClock()
         if fitted.isEmpty {
             objective.solve(halfLives: h0, wantDerivatives: false)
         } else {
             var step = 0
-            let evaluate: ([Double]) -> (f: Double, gradient: [Double]) = { u in
-                step += 1
-                let r = objective.value(u: u)
-                progress("fit: evaluation \(step), half-lives " + u.map { String(format: "%.1f", exp($0)) }.joined(separator: "/") + String(format: " d, objective %.4f", r.f))
-                return r
+            func tracked(_ o: ProfileObjective, _ label: String) -> HalfLifeSearch.Objective {
+                { u in
+                    step += 1
+                    let r = o.value(u: u)
+                    progress("fit: \(label)evaluation \(step), half-lives " + u.map { String(format: "%.1f", exp($0)) }.joined(separator: "/") + " d")
+                    return r
+                }
             }
-            let result = HalfLifeSearch().minimise(evaluate, start: fitted.map { log(h0[$0]) })
+            var start = fitted.map { log(h0[$0]) }
+            var inverseHessian: [Double]? = nil
+            // Coarse to fine: on a large dataset, find the half-lives on a subsample
+            // first; the full data then need only a few quasi-Newton steps.
+            if rows.count >= 4 * coarseRows {
+                let stride = rows.count / coarseRows
+                let subset = Swift.stride(from: 0, to: rows.count, by: stride).map { rows[$0] }
+                let coarseBuilder = FeatureBuilder(dataset: dataset, rows: subset, layout: layout)
+                let coarse = ProfileObjective(
+                    builder: coarseBuilder, problem: PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2), spec: spec,
+                    active: active, constrained: constrained, solver: NewtonSolver(tolerance: options.tolerance), start: h0)
+                coarse.warmStart(intercept: log(rate / (1 - rate)), weights: [Double](repeating: 0, count: active.count))
+                var coarseSearch = HalfLifeSearch()
+                coarseSearch.gradientTolerance = 1e-3
+                let r = coarseSearch.minimise(tracked(coarse, "subsample "), start: start)
+                start = r.u
+                let ratio = Double(subset.count) / Double(rows.count)
+                inverseHessian = r.inverseHessian.map { $0 * ratio }
+                objective.warmStart(intercept: coarse.intercept, weights: coarse.weights)
+            }
+            let result = HalfLifeSearch().minimise(tracked(objective, ""), start: start, inverseHessian: inverseHessian)
             search = result
+            if options.intervals {
+                progress("fit: Hessian of the profile objective")
+                hessian = HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: result)
+            }
             _ = objective.value(u: result.u)   // leave the problem at the optimum
         }
         guard let inner = objective.last else { throw CalibrationError("internal: no solve") }
@@ -114,7 +145,7 @@ public enum Calibration {
         if options.intervals, let best = search {
             for (a, axis) in fitted.enumerated() {
                 progress("fit: profile interval of the \(spec.axes[axis].name) half-life")
-                let r = HalfLifeSearch().profileInterval({ objective.value(u: $0) }, best: best, coordinate: a)
+                let r = HalfLifeSearch().profileInterval({ objective.value(u: $0) }, best: best, hessian: hessian, coordinate: a)
                 intervals[axis] = (exp(r.lower), exp(r.upper), r.lowerOpen, r.upperOpen)
                 if r.lowerOpen || r.upperOpen {
                     warnings.append("the \(spec.axes[axis].name) half-life interval reaches the search bound (0.5 or 3650 days): the data barely constrain it")
@@ -122,6 +153,7 @@ public enum Calibration {
             }
         }
         let intervalSeconds = (clock.now - intervalStart).seconds
+        if search != nil && options.intervals { _ = objective.value(u: search!.u) }   // back to the optimum
         let final = objective.last!
 
         // Standard errors: inverse of the penalized Hessian on the free columns.
@@ -184,6 +216,7 @@ public enum Calibration {
             logLikelihood: ll, nullLogLikelihood: nullLL, pseudoR2: 1 - ll / nullLL, aic: 2 * Double(parameters) - 2 * ll,
             parameters: parameters, converged: final.converged && (search?.converged ?? true),
             iterations: search?.iterations ?? 0, newtonIterations: objective.newtonIterations, evaluations: objective.evaluations,
+            objectivePasses: problem.evaluations,
             seconds: .init(features: objective.featureSeconds, solver: objective.solverSeconds, intervals: intervalSeconds))
         if !statistics.converged { warnings.append("the fit did not converge: treat the estimates with caution") }
         return CalibrationResult(

@@ -55,6 +55,8 @@ public struct CalibrationResult: Sendable {
         public var newtonIterations: Int
         /// Inner solves (feature passes).
         public var evaluations: Int
+        /// Passes over the design matrix (objective, gradient and Hessian).
+        public var objectivePasses: Int
         public var seconds: Timing
     }
 

@@ -94,7 +94,14 @@ struct NewtonSolver {
                 var decrease = 0.0
                 for c in 0..<k { decrease += ev.gradient[c] * (trial[c] - theta[c]) }
                 let candidate = problem.evaluate(trial, hessian: true)
-                if candidate.objective.isFinite && candidate.objective <= ev.objective + 1e-4 * decrease {
+                // Near the optimum the predicted decrease falls below the rounding error of
+                // a sum of n log-losses, and Armijo cannot be decided: there a step is
+                // accepted when it reduces the KKT residual instead.
+                let noise = 1e-13 * Double(problem.n).squareRoot() * max(1, abs(ev.objective))
+                let armijo = candidate.objective <= ev.objective + 1e-4 * decrease
+                let belowNoise = -decrease < noise
+                    && Self.kktResidual(theta: trial, gradient: candidate.gradient, constrained: constrained, objective: candidate.objective) < residual
+                if candidate.objective.isFinite && (armijo || belowNoise) {
                     let moved = abs(ev.objective - candidate.objective) <= 1e-15 * max(1, abs(ev.objective))
                     theta = trial
                     ev = candidate

@@ -54,32 +54,53 @@ final class PenalizedLogit: @unchecked Sendable {
     /// (features with sd = 0 must not be active). Mean and sd are computed for
     /// every feature. Cost: two passes over n × (pa + ps).
     func load(attributes: [Double], pa: Int, signals: [Double], ps: Int, active: [Int]) {
-        let p = pa + ps
+        let p = pa + ps, n = self.n, tasks = self.tasks
+        let at = SendablePointer(attributes.withUnsafeBufferPointer { $0.baseAddress! })
+        let sg = SendablePointer(signals.withUnsafeBufferPointer { $0.baseAddress! })
+        // Column sums, then centred sums of squares (two passes, for accuracy), per core.
+        let partial = SendableSlots<[Double]>(count: tasks)
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                for j in 0..<pa { s[j] += at.value[i * pa + j] }
+                for j in 0..<ps { s[pa + j] += sg.value[i * ps + j] }
+            }
+            partial[t] = s
+        }
         var sum = [Double](repeating: 0, count: p)
-        var sumSq = [Double](repeating: 0, count: p)
-        // Two-pass (mean then centred squares) for accuracy.
-        for i in 0..<n {
-            for j in 0..<pa { sum[j] += attributes[i * pa + j] }
-            for j in 0..<ps { sum[pa + j] += signals[i * ps + j] }
-        }
+        for t in 0..<tasks { for j in 0..<p { sum[j] += partial[t][j] } }
         let nn = Double(n)
-        mean = sum.map { $0 / nn }
-        for i in 0..<n {
-            for j in 0..<pa { let d = attributes[i * pa + j] - mean[j]; sumSq[j] += d * d }
-            for j in 0..<ps { let d = signals[i * ps + j] - mean[pa + j]; sumSq[pa + j] += d * d }
+        let mean = sum.map { $0 / nn }
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                for j in 0..<pa { let d = at.value[i * pa + j] - mean[j]; s[j] += d * d }
+                for j in 0..<ps { let d = sg.value[i * ps + j] - mean[pa + j]; s[pa + j] += d * d }
+            }
+            partial[t] = s
         }
+        var sumSq = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { sumSq[j] += partial[t][j] } }
+        self.mean = mean
         sd = sumSq.map { ($0 / nn).squareRoot() }
         columns = active
         k = 1 + active.count
         if z.count != n * k { z = [Double](repeating: 0, count: n * k) }
         let k = self.k
-        z.withUnsafeMutableBufferPointer { zb in
-            for i in 0..<n {
-                let row = zb.baseAddress! + i * k
+        // Per active column: where it comes from, its shift and scale.
+        let fromSignals = active.map { $0 >= pa }
+        let source = active.map { $0 >= pa ? $0 - pa : $0 }
+        let shift = active.map { mean[$0] }
+        let scale = active.map { 1 / sd[$0] }
+        let zp = SendablePointer(z.withUnsafeMutableBufferPointer { $0.baseAddress! })
+        parallelFor(tasks) { t in
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                let row = zp.value + i * k
                 row[0] = 1
-                for (c, j) in active.enumerated() {
-                    let x = j < pa ? attributes[i * pa + j] : signals[i * ps + j - pa]
-                    row[c + 1] = (x - mean[j]) / sd[j]
+                let a = at.value + i * pa, g = sg.value + i * ps
+                for c in 0..<(k - 1) {
+                    let x = fromSignals[c] ? g[source[c]] : a[source[c]]
+                    row[c + 1] = (x - shift[c]) * scale[c]
                 }
             }
         }
@@ -97,7 +118,9 @@ final class PenalizedLogit: @unchecked Sendable {
     /// One pass: sets `eta` and `probability`, and returns the objective,
     /// gradient and, with `hessian`, `ZᵀWZ + l2·I₋₀`. Cost: n·k² flops
     /// (n·k without the Hessian), on every core.
+    private(set) var evaluations = 0
     func evaluate(_ theta: [Double], hessian: Bool) -> Evaluation {
+        evaluations += 1
         let k = self.k, n = self.n
         let tasks = self.tasks
         let partLoss = SendableSlots<Double>(count: tasks)
@@ -127,9 +150,10 @@ final class PenalizedLogit: @unchecked Sendable {
                     for i in 0..<rows {
                         let eta = e[i]
                         let yi = yp.value[start + i]
-                        // log(1 + e^η) − yη, stable for any η.
-                        loss += (eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta))) - yi * eta
-                        let p = 1 / (1 + exp(-eta))
+                        // log(1 + e^η) − yη and σ(η) from one exp, stable for any η.
+                        let t = exp(-abs(eta))
+                        loss += max(eta, 0) + log1p(t) - yi * eta
+                        let p = eta >= 0 ? 1 / (1 + t) : t / (1 + t)
                         pr[i] = p
                         r[i] = p - yi
                     }
