@@ -1,40 +1,73 @@
 import Foundation
+import LeadcalCalibration
 import LeadcalData
 import LeadcalFeatures
 
-/// Median of `repeats` timings of `body`, in seconds.
-func median(_ repeats: Int, _ body: () -> Void) -> Double {
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// leadcal-bench DATA_DIR: throughput of the hot paths on one dataset, each
+/// the median of several runs, with baselines measured in the same run so the
+/// numbers compare as ratios on a shared, noisy machine.
+func median(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     let clock = ContinuousClock()
     var times: [Double] = []
     for _ in 0..<repeats {
         let t = clock.now
-        body()
+        try body()
         let d = clock.now - t
         times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }
     return times.sorted()[times.count / 2]
 }
 
-let arguments = CommandLine.arguments
-let dir = arguments.count > 1 ? arguments[1] : "datasets/demo"
-let t0 = ContinuousClock().now
-let dataset = try Dataset.load(directory: URL(fileURLWithPath: dir))
-print("load:", ContinuousClock().now - t0, "events", dataset.events.count)
+/// Baseline: read the file with read(2) in 32 MiB blocks and count newlines with memchr.
+func rawScan(_ path: String) -> Int {
+    let fd = open(path, O_RDONLY)
+    defer { close(fd) }
+    let size = 32 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    defer { buffer.deallocate() }
+    var lines = 0
+    while true {
+        let n = read(fd, buffer, size)
+        if n <= 0 { break }
+        var p = buffer
+        let end = buffer + n
+        while let q = memchr(p, 10, end - p) { lines += 1; p = UnsafeMutableRawPointer(mutating: q) + 1 }
+    }
+    return lines
+}
 
-let builder = FeatureBuilder(dataset: dataset)
+let dir = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "datasets/demo"
+let url = URL(fileURLWithPath: dir)
+let bytes = ["leads.csv", "signals.csv", "outcomes.csv"].reduce(0) {
+    $0 + ((try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent($1).path)[.size] as? Int) ?? 0)
+}
+var dataset: Dataset? = nil
+let load = try median(3) { dataset = try Dataset.load(directory: url) }
+let raw = median(3) { _ = ["leads.csv", "signals.csv", "outcomes.csv"].map { rawScan(url.appendingPathComponent($0).path) } }
+let mb = Double(bytes) / 1e6
+print(String(format: "CSV load: %.0f MB in %.3f s = %.0f MB/s; baseline read(2)+memchr %.0f MB/s; ratio %.2f",
+             mb, load, mb / load, mb / raw, raw / load))
+
+let builder = FeatureBuilder(dataset: dataset!)
 var values: [Double] = []
 var d = [Double](repeating: 0, count: builder.rowCount * builder.layout.signalCount)
-let h = dataset.spec!.axes.map { $0.halfLifeDays ?? 0 }
+let h = dataset!.spec!.axes.map { $0.halfLifeDays ?? 0 }
+let events = Double(dataset!.events.count)
 let plain = median(5) { builder.decayedSignals(halfLives: h, values: &values, derivatives: nil) }
 let withD = median(5) { d.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h, values: &values, derivatives: $0.baseAddress!) } }
-print(String(format: "feature pass: %.1f ms (%.2f ns/event), with derivatives %.1f ms", plain * 1e3, plain * 1e9 / Double(dataset.events.count), withD * 1e3))
+print(String(format: "feature pass: %.0f events in %.1f ms (%.2f ns/event); with half-life derivatives %.1f ms",
+             events, plain * 1e3, plain * 1e9 / events, withD * 1e3))
 
-import LeadcalCalibration
-let step = SolverBenchmarks.hessianStep(rows: 425_000, columns: 24)
-print(String(format: "hessian step n=425000 k=24: with Hessian %.1f ms, gradient only %.1f ms, Hessian part %.2f GFLOP/s, pass %.2f GFLOP/s",
-             step.withHessian * 1e3, step.gradientOnly * 1e3, step.hessianFlopsPerSecond / 1e9, step.passFlopsPerSecond / 1e9))
-for (rows, k) in [(512, 24), (4096, 24), (100_000, 24), (2048, 512)] {
-    let one = SolverBenchmarks.dsyrkThroughput(rows: rows, columns: k, threads: 1)
-    let two = SolverBenchmarks.dsyrkThroughput(rows: rows, columns: k, threads: 2)
-    print(String(format: "dsyrk %d x %d: 1 core %.2f GFLOP/s, 2 cores %.2f GFLOP/s", rows, k, one / 1e9, two / 1e9))
-}
+let n = builder.rowCount, k = builder.layout.count + 1
+let step = SolverBenchmarks.hessianStep(rows: n, columns: k)
+let sameShape = SolverBenchmarks.dsyrkThroughput(rows: 100_000, columns: k, threads: ProcessInfo.processInfo.activeProcessorCount)
+let square = SolverBenchmarks.dsyrkThroughput(rows: 2048, columns: 512, threads: ProcessInfo.processInfo.activeProcessorCount)
+print(String(format: "Hessian step (n=%d, k=%d): %.1f ms with Hessian, %.1f ms gradient only; Hessian part %.1f GFLOP/s", n, k,
+             step.withHessian * 1e3, step.gradientOnly * 1e3, step.hessianFlopsPerSecond / 1e9))
+print(String(format: "machine dsyrk, all cores, one OpenBLAS thread each: %.1f GFLOP/s at 100000 x %d, %.1f GFLOP/s at 2048 x 512", sameShape / 1e9, k, square / 1e9))
+print(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%% of the large-matrix rate",
+             100 * step.hessianFlopsPerSecond / sameShape, 100 * step.hessianFlopsPerSecond / square))
