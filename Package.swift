@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The C shim over CBLAS and LAPACKE (system libraries).
@@ -33,7 +34,7 @@ let package = Package(
         // Ingest: CSV reading, the data contract, the model spec, the data report.
         .target(
             name: "LeadcalData",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Point-in-time features: decayed sums, their half-life derivatives, design matrix.
         .target(name: "LeadcalFeatures", dependencies: ["LeadcalData"]),

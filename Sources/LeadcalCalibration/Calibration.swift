@@ -222,6 +222,6 @@ public enum Calibration {
         return CalibrationResult(
             spec: spec, layout: layout, intercept: b0, interceptStdError: covariance.map { $0[0].squareRoot() },
             features: features, axes: axes, statistics: statistics, warnings: warnings,
-            trainingProbabilities: problem.probability)
+            trainingProbabilities: problem.probability, featureMeans: problem.mean)
     }
 }

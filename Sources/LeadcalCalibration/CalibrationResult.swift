@@ -77,6 +77,8 @@ public struct CalibrationResult: Sendable {
     public var warnings: [String]
     /// Fitted probability of each training row.
     public var trainingProbabilities: [Double]
+    /// Mean of each layout feature over the training rows, at the fitted half-lives.
+    public var featureMeans: [Double]
 
     /// Half-life (days) per spec axis, 0 for axes without signals.
     public var halfLives: [Double] { axes.map { $0.halfLifeDays ?? 0 } }

@@ -16,6 +16,8 @@ public struct Dataset: Sendable {
     /// Events of the decided rows that count for training.
     public var events: EventTable
     public var report: DataReport
+    /// SHA-256 (hex) of each input file, by name.
+    public var fingerprints: [String: String]
 
     /// 1 for won, 0 for lost, per decided row.
     public var labels: [Double] { decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 } }
@@ -87,6 +89,7 @@ public struct Dataset: Sendable {
             signalColumns: source.header, signalTimeRange: (minTime, maxTime), eventsPerLead: eventsPerLead,
             typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
             undecidedEvents: undecidedEvents, keptEvents: events.count)
-        return Dataset(spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report)
+        let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": source.sha256]
+        return Dataset(spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints)
     }
 }

@@ -8,6 +8,8 @@ public struct LeadTable: Sendable {
     public var attributes: [String: AttributeColumn]
     /// Header columns not used by the spec (reported as a note).
     public var unusedColumns: [String]
+    /// SHA-256 of leads.csv.
+    public var sha256: String = ""
 
     public var count: Int { ids.count }
 
@@ -81,6 +83,6 @@ public struct LeadTable: Sendable {
                 ? .categorical(codes: codes[k], levels: levels[k].strings) : .numeric(numbers[k])
         }
         let used = Set(["lead_id"] + wanted.map(\.column))
-        return LeadTable(ids: ids, attributes: attributes, unusedColumns: source.header.filter { !used.contains($0) })
+        return LeadTable(ids: ids, attributes: attributes, unusedColumns: source.header.filter { !used.contains($0) }, sha256: source.sha256)
     }
 }

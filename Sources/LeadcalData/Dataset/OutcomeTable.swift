@@ -13,6 +13,8 @@ public struct OutcomeTable: Sendable {
     public var unknownLeads = Anomaly(kind: "outcomes_of_unknown_leads", what: "outcome rows whose lead_id is not in leads.csv")
     public var duplicates = Anomaly(kind: "duplicate_outcomes", what: "further outcome rows for an already decided lead (the first is kept)")
     public var unknownColumns: [String] = []
+    /// SHA-256 of outcomes.csv.
+    public var sha256: String = ""
 
     /// The accepted spellings of a won and of a lost outcome (compared case-insensitively, trimmed).
     public static let wonSpellings: Set<String> = ["won", "closed won", "closedwon", "closed-won", "closed_won", "1", "true", "yes"]
@@ -74,6 +76,7 @@ public struct OutcomeTable: Sendable {
                 table.closedAt[lead] = closedAt
             }
         }
+        table.sha256 = source.sha256
         return table
     }
 }
