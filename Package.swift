@@ -74,5 +74,12 @@ let package = Package(
             dependencies: ["LeadcalCalibration", "LeadcalSynth"],
             resources: [.copy("References")]
         ),
+        .testTarget(
+            name: "LeadcalScorerTests",
+            dependencies: [
+                "LeadcalScorer", "LeadcalWeights", "LeadcalCalibration", "LeadcalData", "LeadcalSynth",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ]
 )

@@ -115,8 +115,12 @@ public struct SyntheticGenerator: Sendable {
 
             // as_of: decided leads are read between 6 and 24 months into the window;
             // undecided leads are read at the end of the window.
+            // Decided leads are read between 6 months into the window and the
+            // moment their deal must open to close before the window ends.
             let decided = rng.uniform() < 0.85
-            var asOf = decided ? start + 180 * Self.day + rng.int(550 * Self.day) : end
+            let closingDelay = (7 + rng.int(113)) * Self.day + rng.int(Self.day)
+            let latest = end - closingDelay
+            var asOf = decided ? start + 180 * Self.day + rng.int(latest - start - 180 * Self.day) : end
             if decided && rng.int(4) == 0 { asOf -= asOf % Self.day }  // some as_of at midnight, written as dates
             let span = Double(asOf - start) / Double(Self.day)
 
@@ -129,8 +133,8 @@ public struct SyntheticGenerator: Sendable {
                 let s = rng.pick(Self.signalCumulative)
                 let signal = Truth.signals[s]
                 var t: Int
-                if rng.uniform() < 0.05 {
-                    t = asOf + 1 + rng.int(60 * Self.day)                      // after as_of (ignored)
+                if rng.uniform() < (asOf < end ? 0.05 : 0) {
+                    t = asOf + 1 + rng.int(min(60 * Self.day, end - asOf))    // after as_of (ignored), before the export
                 } else if burst && rng.uniform() < 0.6 {
                     let age = -burstScale * log(1 - rng.uniform())
                     t = asOf - 1 - Int(min(age, span) * Double(Self.day))
@@ -171,7 +175,7 @@ public struct SyntheticGenerator: Sendable {
             eta += axisSum.reduce(0, +)
             let won = rng.uniform() < 1 / (1 + exp(-eta))
             let spellings = won ? Self.wonSpellings : Self.lostSpellings
-            let closedAt = asOf + (7 + rng.int(113)) * Self.day + rng.int(Self.day)
+            let closedAt = asOf + closingDelay
             let rows = rng.int(500) == 0 ? 2 : 1                                 // a rare duplicate outcome row
             for _ in 0..<rows {
                 outcomesOut.write(id); outcomesOut.byte(","); outcomesOut.write(spellings[rng.int(spellings.count)]); outcomesOut.byte(",")

@@ -3,6 +3,7 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
+import LeadcalWeights
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,15 @@ struct Fit: ParsableCommand {
     @Option(help: "Override the spec's ridge strength l2.")
     var l2: Double?
 
+    @Option(help: "Folder of weights files.", completion: .directory)
+    var out: String = "weights"
+
+    @Option(help: "Version of the new weights file. Default: the next YYYY-MM.N of the training cut's month in --out.")
+    var version: String?
+
+    @Option(help: "The weights file this version succeeds. Default: the latest version of the model in --out.", completion: .file(extensions: ["json"]))
+    var parent: String?
+
     @Flag(help: "Skip the profile-likelihood intervals of the half-lives (faster).")
     var noIntervals = false
 
@@ -43,6 +53,9 @@ struct Fit: ParsableCommand {
             throw ValidationError("--train-before: expected an ISO 8601 date or date-time, found '\(t)'")
         }
         if let l2, !(l2 >= 0) { throw ValidationError("--l2 must be >= 0") }
+        if let v = version, v.isEmpty || !v.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {
+            throw ValidationError("--version: use letters, digits, '.', '_' or '-'")
+        }
     }
 
     func run() throws {
@@ -67,8 +80,26 @@ struct Fit: ParsableCommand {
         let training = Metrics.summary(result.trainingProbabilities, split.training.map { labels[Int($0)] })
         let holdout = split.holdout.isEmpty ? nil
             : Metrics.summary(result.probabilities(dataset: dataset, rows: split.holdout), split.holdout.map { labels[Int($0)] })
+        // The weights file: version, lineage, then an atomic write that never replaces a file.
+        let folder = URL(fileURLWithPath: out)
+        let model = result.spec.name
+        let written: URL = try runReportingDataErrors {
+            let parentVersion: String?
+            if let parent {
+                do { parentVersion = try WeightsStore.load(URL(fileURLWithPath: parent)).version } catch let e as WeightsError { throw CLIError("--parent: \(e.message)") }
+            } else {
+                parentVersion = WeightsStore.versions(in: folder, model: model).last?.file.version
+            }
+            let cut = split.cutoff ?? (split.training.map { dataset.closedAt[Int($0)] }.max() ?? Date().timeIntervalSince1970)
+            let month = String(formatDate(split.cutoff != nil ? cut - 1 : cut).prefix(7))
+            let metrics = WeightsFile.Metrics(training: training.weightsMetricSet, holdout: holdout?.weightsMetricSet)
+            let file = result.weightsFile(
+                version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentVersion,
+                createdAt: Date(), tool: "leadcal \(LeadcalVersion.string)", dataset: dataset, trainBefore: trainBefore, metrics: metrics)
+            do { return try WeightsStore.write(file, to: folder) } catch let e as WeightsError { throw CLIError(e.message) }
+        }
         let total = (clock.now - start).seconds
-        let report = FitReport(result: result, dataset: dataset, training: training, holdout: holdout, weightsFile: nil,
+        let report = FitReport(result: result, dataset: dataset, training: training, holdout: holdout, weightsFile: written.path,
                                loadSeconds: loadSeconds, totalSeconds: total)
         if json {
             try printJSON(report.json)
@@ -97,6 +128,10 @@ struct TrainingSplit {
         holdout = (0..<Int32(closed.count)).filter { closed[Int($0)] >= cut }
         if training.isEmpty { throw CLIError("--train-before \(text): no outcome closed before it") }
     }
+}
+
+extension Metrics.Summary {
+    var weightsMetricSet: WeightsFile.MetricSet { .init(rows: rows, won: won, auc: auc, logLoss: logLoss, brier: brier) }
 }
 
 extension Duration {

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import LeadcalData
+import LeadcalScorer
+import LeadcalWeights
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every lead of a dataset with a weights file.",
+        discussion: """
+            Reads DATA_DIR/leads.csv and streams DATA_DIR/signals.csv (outcomes.csv is not \
+            needed), folding each signal before the reading time into the lead's decayed \
+            sums; memory is bounded by the number of leads, not of signals. Writes CSV: \
+            lead_id, probability, score (0-100), tier, one <axis>_logit column per axis, \
+            and reasons (the features that move the lead most against an average training \
+            lead, separated by "; ").
+
+            The weights file is validated first: format, format version, checksum.
+            """
+    )
+
+    @Option(help: "Weights file to score with.", completion: .file(extensions: ["json"]))
+    var weights: String
+
+    @Argument(help: "Folder holding leads.csv and signals.csv.", completion: .directory)
+    var dataDir: String
+
+    @Option(help: "Reading time: an ISO 8601 date or date-time, or 'now'. Signals at or after it are ignored.")
+    var asOf: String = "now"
+
+    @Option(help: "Write the CSV to this file (atomically) instead of stdout.", completion: .file(extensions: ["csv"]))
+    var out: String?
+
+    @Option(help: "Reasons per lead.")
+    var reasons: Int = 3
+
+    @Flag(help: "Print a JSON summary (counts per tier, ignored signals, attribute problems) on stdout; requires --out.")
+    var json = false
+
+    func validate() throws {
+        if asOf != "now" && parseTimestamp(asOf) == nil { throw ValidationError("--as-of: expected an ISO 8601 date or date-time or 'now', found '\(asOf)'") }
+        if json && out == nil { throw ValidationError("--json prints a summary on stdout: give the CSV a file with --out") }
+        if reasons < 0 { throw ValidationError("--reasons must be >= 0") }
+    }
+
+    struct Summary: Encodable {
+        var weights_file: String
+        var model: String
+        var version: String
+        var as_of: String
+        var leads: Int
+        var tiers: [String: Int]
+        var signal_rows: Int
+        var signals_after_as_of: Int
+        var signals_of_unknown_leads: Int
+        var signals_of_unknown_types: [String: Int]
+        var leads_with_attribute_problems: Int
+        var attribute_problems: [String: Int]
+        var out: String?
+        var seconds: Double
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let scorer: Scorer = try runReportingDataErrors {
+            do { return try Scorer.load(URL(fileURLWithPath: weights)) } catch let e as WeightsError { throw CLIError(e.message) }
+        }
+        let readingTime = asOf == "now" ? Date().timeIntervalSince1970 : parseTimestamp(asOf)!
+        let dir = URL(fileURLWithPath: dataDir)
+        let (ids, values) = try runReportingDataErrors {
+            try LeadTable.loadText(url: dir.appendingPathComponent("leads.csv"), columns: scorer.attributeColumns)
+        }
+        var totals = scorer.makeTotals(leads: ids.count)
+        var unknownTypes: [String: Int] = [:]
+        var unknownLeads = 0, rows = 0
+        Progress.say("scoring \(ids.count) leads…")
+        try runReportingDataErrors {
+            try SignalStream.forEach(url: dir.appendingPathComponent("signals.csv"), leadIds: ids) { batch in
+                rows += batch.rows
+                unknownLeads += batch.unknownLeads
+                let map = batch.types.map { scorer.signalIndex($0) ?? -1 }
+                for e in batch.lead.indices {
+                    let s = map[Int(batch.type[e])]
+                    if s < 0 { unknownTypes[batch.types[Int(batch.type[e])], default: 0] += 1; continue }
+                    totals.add(lead: Int(batch.lead[e]), signal: s, ageDays: (readingTime - batch.time[e]) / 86400, value: batch.value[e])
+                }
+            }
+        }
+        Progress.done()
+        // Score and write.
+        var csv = "lead_id,probability,score,tier," + scorer.axisNames.map { "\($0)_logit" }.joined(separator: ",") + ",reasons\n"
+        var tiers: [String: Int] = [:]
+        var problems: [String: Int] = [:]
+        var problemLeads = 0
+        var attributes = Scorer.LeadAttributes(values: [String?](repeating: nil, count: scorer.attributeColumns.count))
+        for lead in 0..<ids.count {
+            for c in 0..<values.count { attributes.values[c] = values[c][lead] }
+            let s = scorer.score(lead: lead, totals: totals, attributes: attributes)
+            tiers[s.tier, default: 0] += 1
+            if !s.notes.isEmpty {
+                problemLeads += 1
+                for n in s.notes { problems[n, default: 0] += 1 }
+            }
+            csv += csvField(ids.string(lead)) + "," + String(format: "%.6f", s.probability) + ",\(s.score),\(s.tier),"
+            csv += s.axisContributions.map { String(format: "%.4f", $0) }.joined(separator: ",") + ","
+            let why = (reasons > 0 ? scorer.reasons(s, lead: lead, totals: totals, limit: reasons) : []) + s.notes
+            csv += csvField(why.joined(separator: "; ")) + "\n"
+        }
+        if let out {
+            try runReportingDataErrors { try writeAtomically(Data(csv.utf8), to: URL(fileURLWithPath: out)) }
+        } else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+        }
+        let summary = Summary(
+            weights_file: weights, model: scorer.weights.model, version: scorer.weights.version, as_of: formatTimestamp(readingTime),
+            leads: ids.count, tiers: tiers, signal_rows: rows, signals_after_as_of: totals.future, signals_of_unknown_leads: unknownLeads,
+            signals_of_unknown_types: unknownTypes, leads_with_attribute_problems: problemLeads, attribute_problems: problems, out: out,
+            seconds: (clock.now - start).seconds)
+        if json {
+            try printJSON(summary)
+        } else if out != nil {
+            let order = scorer.weights.tiers.map(\.name)
+            print("scored \(ids.count) leads with \(scorer.weights.model) \(scorer.weights.version) as of \(summary.as_of) -> \(out!)")
+            print("  tiers: " + order.map { "\($0) \(tiers[$0] ?? 0)" }.joined(separator: ", "))
+            print("  signals: \(rows) rows, \(totals.future) at or after as_of, \(unknownLeads) of unknown leads, \(unknownTypes.values.reduce(0, +)) of types the model does not use")
+            if problemLeads > 0 { print("  \(problemLeads) leads with attribute problems (see their reasons)") }
+        }
+    }
+}
+
+/// RFC 4180 quoting when needed.
+func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}
+
+/// Writes to a temporary file beside `url`, then renames it into place.
+func writeAtomically(_ data: Data, to url: URL) throws {
+    do { try data.write(to: url, options: .atomic) } catch { throw CLIError("\(url.path): cannot write (\(error.localizedDescription))") }
+}

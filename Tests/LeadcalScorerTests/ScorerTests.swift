@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import LeadcalData
+import LeadcalScorer
+import LeadcalWeights
+
+@Suite("The production scorer")
+struct ScorerTests {
+    @Test("scores equal the calibration's own predictions on the training rows to 1e-12")
+    func matchesCalibration() throws {
+        let (dataset, result, file) = Fixture.fitted
+        let scorer = Scorer(weights: file)
+        let events = dataset.events
+        let signals = dataset.spec!.signals
+        var totals = scorer.makeTotals(leads: dataset.decided.count)
+        for row in 0..<dataset.decided.count {
+            for e in events.rowStart[row]..<events.rowStart[row + 1] {
+                totals.add(lead: row, signal: scorer.signalIndex(signals[Int(events.signal[e])])!, ageDays: events.age[e], value: events.value[e])
+            }
+        }
+        var worst = 0.0
+        for row in 0..<dataset.decided.count {
+            let lead = Int(dataset.decided[row])
+            var attributes: [String: String] = [:]
+            for column in scorer.attributeColumns {
+                switch dataset.leads.attributes[column]! {
+                case let .categorical(codes, levels): attributes[column] = levels[Int(codes[lead])]
+                case let .numeric(values): attributes[column] = String(values[lead])
+                }
+            }
+            let s = scorer.score(lead: row, totals: totals, attributes: scorer.attributes(attributes))
+            worst = max(worst, abs(s.probability - result.trainingProbabilities[row]))
+        }
+        #expect(worst < 1e-12, "largest difference \(worst)")
+    }
+
+    /// A two-feature model written by hand, scored by hand.
+    func handModel() -> WeightsFile {
+        func feature(_ name: String, _ kind: String, _ source: String, level: String? = nil, weight: Double, mean: Double) -> WeightsFile.Feature {
+            .init(name: name, kind: kind, source: source, level: level, referenceLevel: level == nil ? nil : "software", weight: weight,
+                  stdError: nil, interval: nil, status: "estimated", mean: mean)
+        }
+        return WeightsFile(
+            model: "hand", version: "1", parent: nil, createdAt: "2026-11-01T00:00:00Z", tool: "test",
+            spec: .init(name: "hand", l2: 1, nonnegative: [], axes: [], outcome: "won vs lost"),
+            training: .init(rows: 0, won: 0, lost: 0, asOf: [], closedAt: [], anomalies: [:], inputs: [:]),
+            intercept: .init(weight: -2),
+            axes: [
+                .init(name: "fit", halfLifeFitted: false, saturation: "none", nonnegative: false, features: [
+                    feature("industry=retail", "category", "industry", level: "retail", weight: -0.5, mean: 0.2),
+                    feature("employees", "log", "employees", weight: 0.25, mean: 3),
+                ]),
+                .init(name: "engagement", halfLifeDays: 10, halfLifeFitted: true, saturation: "log1p", nonnegative: true, features: [
+                    feature("pricing_visit", "signal", "pricing_visit", weight: 0.8, mean: 0.3),
+                ]),
+            ],
+            statistics: .init(objective: 0, logLikelihood: 0, nullLogLikelihood: 0, pseudoR2: 0, aic: 0, converged: true, iterations: 0, newtonIterations: 0, warnings: []),
+            metrics: .init(training: .init(rows: 0, won: 0, auc: nil, logLoss: 0, brier: 0)),
+            tiers: [.init(name: "act_now", minProbability: 0.5, rule: "p >= 0.5"), .init(name: "monitor", minProbability: 0, rule: "rest")])
+    }
+
+    @Test("a hand-computed lead pins the formula")
+    func handComputed() {
+        let scorer = Scorer(weights: handModel())
+        var totals = scorer.makeTotals(leads: 1)
+        let pricing = scorer.signalIndex("pricing_visit")!
+        totals.add(lead: 0, signal: pricing, ageDays: 2, value: 3)     // 3 · 2^(−2/10)
+        totals.add(lead: 0, signal: pricing, ageDays: 20)              // 1 · 2^(−20/10)
+        totals.add(lead: 0, signal: pricing, ageDays: -1)              // after the reading time: ignored
+        #expect(scorer.signalIndex("chat_open") == nil)
+        let s = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "retail", "employees": "99"]))
+        let sum = 3 * pow(2, -0.2) + 0.25
+        let logit = -2 - 0.5 + 0.25 * log(100) + 0.8 * log1p(sum)
+        #expect(abs(s.logit - logit) < 1e-14)
+        #expect(abs(s.probability - 1 / (1 + exp(-logit))) < 1e-15)
+        #expect(s.score == Int((100 / (1 + exp(-logit))).rounded()))
+        #expect(s.tier == (s.probability >= 0.5 ? "act_now" : "monitor"))
+        #expect(abs(s.axisContributions[0] - (-0.5 + 0.25 * log(100))) < 1e-14)
+        #expect(abs(s.axisContributions[1] - 0.8 * log1p(sum)) < 1e-14)
+        #expect(totals.future == 1)
+        let reasons = scorer.reasons(s, lead: 0, totals: totals, limit: 3)
+        #expect(reasons.first == String(format: "+%.2f pricing_visit ×2, last 2 days ago", 0.8 * (log1p(sum) - 0.3)))
+        #expect(reasons.contains(String(format: "−%.2f industry=retail", 0.5 * 0.8)))
+    }
+
+    @Test("a missing number is reported for the lead, not a crash")
+    func missingAttribute() {
+        let scorer = Scorer(weights: handModel())
+        let totals = scorer.makeTotals(leads: 1)
+        let s = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "software"]))
+        #expect(s.notes == ["employees missing (training mean used)"])
+        #expect(abs(s.logit - (-2 + 0.25 * 3)) < 1e-15)
+        let bad = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "software", "employees": "many"]))
+        #expect(bad.notes == ["employees: 'many' is not a valid number (training mean used)"])
+    }
+}
