@@ -11,8 +11,9 @@ import LeadcalWeights
 ///     let scorer = try Scorer.load(url)
 ///     var totals = scorer.makeTotals(leads: 1)
 ///     totals.add(lead: 0, signal: scorer.signalIndex("pricing_visit")!, ageDays: 2, value: 3)
-///     let s = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "software"]))
-///     print(s.probability, s.score, s.tier, scorer.reasons(s, lead: 0, totals: totals))
+///     let attributes = scorer.attributes(["industry": "software", "employees": "120"])
+///     let s = scorer.score(lead: 0, totals: totals, attributes: attributes)
+///     print(s.probability, s.score, scorer.tier(s), scorer.reasons(lead: 0, totals: totals, attributes: attributes))
 public struct Scorer: Sendable {
     public let weights: WeightsFile
 
@@ -81,112 +82,163 @@ public struct Scorer: Sendable {
     /// Empty totals for `leads` leads.
     public func makeTotals(leads: Int) -> SignalTotals { SignalTotals(leads: leads, slope: slope) }
 
-    /// A lead's attribute values, aligned with ``attributeColumns`` (nil: missing).
+    /// A lead's attributes resolved for scoring: per column of ``attributeColumns``,
+    /// the matched level (category; −1 for the reference or an unseen level)
+    /// or the feature value x (number; `log1p` applied for log columns), and
+    /// the problems met while resolving them.
     public struct LeadAttributes: Sendable {
-        public var values: [String?]
-        public init(values: [String?]) { self.values = values }
+        public var x: [Double]
+        /// The numbers as given (for reasons), per column; 0 for categories.
+        public var given: [Double]
+        /// `employees missing (training mean used)`, `employees: 'many' is not a valid number (training mean used)`.
+        public var notes: [String]
     }
 
-    /// Attribute values from a dictionary keyed by column.
+    /// Resolves attribute texts aligned with ``attributeColumns`` (nil: missing).
+    /// Cost: one dictionary lookup per category, one number parse per number.
+    public func attributes(values: [String?]) -> LeadAttributes {
+        var x = [Double](repeating: 0, count: columns.count)
+        var given = [Double](repeating: 0, count: columns.count)
+        var notes: [String] = []
+        for (c, column) in columns.enumerated() {
+            let raw = c < values.count ? values[c] : nil
+            if column.kind == "category" {
+                x[c] = column.levels[raw ?? ""].map(Double.init) ?? -1
+            } else if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != "log" || v >= 0 {
+                x[c] = column.kind == "log" ? log1p(v) : v
+                given[c] = v
+            } else {
+                x[c] = column.means[0]
+                given[c] = column.kind == "log" ? expm1(x[c]) : x[c]
+                notes.append((raw?.isEmpty ?? true) ? "\(column.name) missing (training mean used)"
+                    : "\(column.name): '\(raw!)' is not a valid number (training mean used)")
+            }
+        }
+        return LeadAttributes(x: x, given: given, notes: notes)
+    }
+
+    /// Resolves attribute texts keyed by column.
     public func attributes(_ byColumn: [String: String]) -> LeadAttributes {
-        LeadAttributes(values: attributeColumns.map { byColumn[$0] })
+        attributes(values: attributeColumns.map { byColumn[$0] })
     }
 
     /// The scorer's output for one lead.
     public struct Score: Sendable {
-        public var probability: Double
+        public var probability: Double = 0
         /// `round(100 · probability)`.
-        public var score: Int
-        public var tier: String
+        public var score: Int = 0
+        /// Index into `weights.tiers`.
+        public var tierIndex: Int = 0
         /// `b0 + Σ axis contributions`.
-        public var logit: Double
+        public var logit: Double = 0
         /// Logit points per axis (`Σ w_j x_j` over its features), in ``Scorer/axisNames`` order.
-        public var axisContributions: [Double]
-        /// Attribute problems of this lead: `employees missing (training mean used)`, `industry: unknown level 'x'`.
-        public var notes: [String]
-        /// Per attribute column: the value's x (numeric) or the matched level index (category, −1 none).
-        var attributeX: [Double]
+        public var axisContributions: [Double] = []
+        public init() {}
     }
 
-    /// Scores lead `lead` of `totals` with its attributes. Cost: O(features).
-    public func score(lead: Int, totals: SignalTotals, attributes: LeadAttributes) -> Score {
-        var axes = [Double](repeating: 0, count: axisNames.count)
-        var notes: [String] = []
-        var attributeX = [Double](repeating: 0, count: columns.count)
-        for (c, column) in columns.enumerated() {
-            let raw = c < attributes.values.count ? attributes.values[c] : nil
-            if column.kind == "category" {
-                let level = raw ?? ""
-                if let k = column.levels[level] {
-                    axes[column.axis[k]] += column.weights[k]
-                    attributeX[c] = Double(k)
-                } else {
-                    attributeX[c] = -1   // the reference level (or a level unseen in training)
-                }
-            } else {
-                var x: Double
-                if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != "log" || v >= 0 {
-                    x = column.kind == "log" ? log1p(v) : v
-                } else {
-                    x = column.means[0]
-                    notes.append(raw.map { $0.isEmpty } ?? true ? "\(column.name) missing (training mean used)" : "\(column.name): '\(raw!)' is not a valid number (training mean used)")
-                }
-                axes[column.axis[0]] += column.weights[0] * x
-                attributeX[c] = x
-            }
-        }
-        let base = lead * totals.signals
-        totals.sums.withUnsafeBufferPointer { sums in
-            for s in 0..<signalNames.count {
-                let total = sums[base + s]
-                let x = signalLog[s] ? log1p(total) : total
-                axes[signalAxis[s]] += signalWeight[s] * x
-            }
-        }
+    /// The tier name of a score.
+    public func tier(_ score: Score) -> String { weights.tiers[score.tierIndex].name }
+
+    /// Scores lead `lead` of `totals`. Allocates nothing once `score` has been
+    /// used for this model. Cost: O(features).
+    public func score(lead: Int, totals: SignalTotals, attributes: LeadAttributes, into score: inout Score) {
+        if score.axisContributions.count != axisNames.count { score.axisContributions = [Double](repeating: 0, count: axisNames.count) }
         var logit = intercept
-        for a in axes { logit += a }
+        score.axisContributions.withUnsafeMutableBufferPointer { axes in
+            for a in 0..<axes.count { axes[a] = 0 }
+            for (c, column) in columns.enumerated() {
+                let x = attributes.x[c]
+                if column.kind == "category" {
+                    if x >= 0 { let k = Int(x); axes[column.axis[k]] += column.weights[k] }
+                } else {
+                    axes[column.axis[0]] += column.weights[0] * x
+                }
+            }
+            let base = lead * totals.signals
+            totals.sums.withUnsafeBufferPointer { sums in
+                for s in 0..<signalNames.count {
+                    let total = sums[base + s]
+                    axes[signalAxis[s]] += signalWeight[s] * (signalLog[s] ? log1p(total) : total)
+                }
+            }
+            for a in 0..<axes.count { logit += axes[a] }
+        }
         let p = 1 / (1 + exp(-logit))
-        return Score(
-            probability: p, score: Int((100 * p).rounded()), tier: weights.tier(of: p), logit: logit,
-            axisContributions: axes, notes: notes, attributeX: attributeX)
+        score.logit = logit
+        score.probability = p
+        score.score = Int((100 * p).rounded())
+        var tier = weights.tiers.count - 1
+        for (t, rule) in weights.tiers.enumerated() where p >= rule.minProbability { tier = t; break }
+        score.tierIndex = max(tier, 0)
     }
 
-    /// The features that move this lead's logit most against an average
-    /// training lead (`w_j (x_j − mean_j)`), largest first, in plain words:
-    /// `+0.82 pricing_visit ×3, last 2 days ago`, `−0.35 no meeting`,
-    /// `+0.60 job_level=c_level`, `+0.21 employees 1200`.
-    public func reasons(_ score: Score, lead: Int, totals: SignalTotals, limit: Int = 4) -> [String] {
-        var effects: [(Double, String)] = []
+    /// Scores lead `lead` of `totals`.
+    public func score(lead: Int, totals: SignalTotals, attributes: LeadAttributes) -> Score {
+        var s = Score()
+        score(lead: lead, totals: totals, attributes: attributes, into: &s)
+        return s
+    }
+
+    /// Why a lead scores as it does: one feature's effect against an average training lead.
+    public struct Reason: Sendable, CustomStringConvertible {
+        /// `w_j (x_j − mean_j)`, logit points.
+        public var effect: Double
+        /// The feature (`pricing_visit`, `industry=retail`, `employees`).
+        public var feature: String
+        public var kind: Kind
+        public enum Kind: Sendable {
+            /// A signal: its number of events before the reading time and the age of the last, in days.
+            case signal(count: Int, lastAgeDays: Double)
+            /// The lead's own category level.
+            case category
+            /// A number attribute, as given.
+            case number(Double)
+        }
+        /// `+0.82 pricing_visit ×3, last 2 days ago`, `−0.35 no meeting`, `+0.60 job_level=c_level`, `+0.21 employees 1200`.
+        public var description: String {
+            let e = Int((abs(effect) * 100).rounded())
+            let head = (effect >= 0 ? "+" : "−") + "\(e / 100).\(e % 100 < 10 ? "0" : "")\(e % 100) "
+            switch kind {
+            case let .signal(count, last):
+                if count == 0 { return head + "no " + feature }
+                let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Int(last)) days ago"
+                return head + feature + " ×\(count), last " + ago
+            case .category: return head + feature
+            case let .number(v):
+                let rounded = (v * 100).rounded() / 100
+                return head + feature + " " + (rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))" : "\(rounded)")
+            }
+        }
+    }
+
+    /// The `limit` features that move this lead's logit most against an
+    /// average training lead (`w_j (x_j − mean_j)`), largest first.
+    public func reasons(lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int = 3) -> [Reason] {
+        var effects: [Reason] = []
         let base = lead * totals.signals
-        for s in 0..<signalNames.count {
+        for s in 0..<signalNames.count where signalWeight[s] != 0 {
             let total = totals.sums[base + s]
             let x = signalLog[s] ? log1p(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
-            guard signalWeight[s] != 0, abs(effect) >= 0.005 else { continue }
-            let n = totals.counts[base + s]
-            if n == 0 {
-                effects.append((effect, "no \(signalNames[s])"))
-            } else {
-                let last = totals.lastAge[base + s]
-                let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Int(last)) days ago"
-                effects.append((effect, "\(signalNames[s]) ×\(n), last \(ago)"))
-            }
+            guard abs(effect) >= 0.005 else { continue }
+            effects.append(Reason(effect: effect, feature: signalNames[s],
+                                  kind: .signal(count: Int(totals.counts[base + s]), lastAgeDays: totals.lastAge[base + s])))
         }
         for (c, column) in columns.enumerated() {
+            let x = attributes.x[c]
             if column.kind == "category" {
-                let k = Int(score.attributeX[c])
-                guard k >= 0 else { continue }
+                guard x >= 0 else { continue }
+                let k = Int(x)
                 let effect = column.weights[k] * (1 - column.means[k])
-                if abs(effect) >= 0.005 { effects.append((effect, "\(column.name)=\(column.levelNames[k])")) }
+                if abs(effect) >= 0.005 { effects.append(Reason(effect: effect, feature: "\(column.name)=\(column.levelNames[k])", kind: .category)) }
             } else {
-                let x = score.attributeX[c]
                 let effect = column.weights[0] * (x - column.means[0])
-                let shown = column.kind == "log" ? expm1(x) : x
-                if abs(effect) >= 0.005 { effects.append((effect, "\(column.name) \(String(format: "%g", shown))")) }
+                if abs(effect) >= 0.005 {
+                    effects.append(Reason(effect: effect, feature: column.name, kind: .number(attributes.given[c])))
+                }
             }
         }
-        return effects.sorted { abs($0.0) > abs($1.0) }.prefix(limit).map {
-            String(format: "%@%.2f %@", $0.0 >= 0 ? "+" : "−", abs($0.0), $0.1)
-        }
+        effects.sort { abs($0.effect) > abs($1.effect) }
+        return Array(effects.prefix(limit))
     }
 }

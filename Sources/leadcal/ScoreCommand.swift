@@ -88,29 +88,53 @@ struct Score: ParsableCommand {
             }
         }
         Progress.done()
-        // Score and write.
-        var csv = "lead_id,probability,score,tier," + scorer.axisNames.map { "\($0)_logit" }.joined(separator: ",") + ",reasons\n"
+        // Score and write, half of the leads on each core.
+        var header = ByteWriter()
+        header.write("lead_id,probability,score,tier," + scorer.axisNames.map { "\($0)_logit" }.joined(separator: ",") + ",reasons\n")
+        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ids.count / 1000 + 1))
+        struct Part { var out = ByteWriter(); var tiers: [Int]; var problems: [String: Int] = [:]; var problemLeads = 0 }
+        let parts = SendableSlots<Part>(count: tasks)
+        let shared = SendablePointer((scorer, totals, ids, values, reasons))
+        parallelFor(tasks) { t in
+            let (scorer, totals, ids, values, limit) = shared.value
+            var part = Part(tiers: [Int](repeating: 0, count: scorer.weights.tiers.count))
+            var score = Scorer.Score()
+            var texts = [String?](repeating: nil, count: values.count)
+            for lead in (ids.count * t / tasks)..<(ids.count * (t + 1) / tasks) {
+                for c in 0..<values.count { texts[c] = values[c][lead] }
+                let attributes = scorer.attributes(values: texts)
+                scorer.score(lead: lead, totals: totals, attributes: attributes, into: &score)
+                part.tiers[score.tierIndex] += 1
+                if !attributes.notes.isEmpty {
+                    part.problemLeads += 1
+                    for n in attributes.notes { part.problems[n, default: 0] += 1 }
+                }
+                part.out.field(ids.string(lead)); part.out.byte(44)
+                part.out.fixed(score.probability, decimals: 6); part.out.byte(44)
+                part.out.int(score.score); part.out.byte(44)
+                part.out.write(scorer.tier(score)); part.out.byte(44)
+                for a in score.axisContributions { part.out.fixed(a, decimals: 4); part.out.byte(44) }
+                let why = (limit > 0 ? scorer.reasons(lead: lead, totals: totals, attributes: attributes, limit: limit).map(\.description) : [])
+                    + attributes.notes
+                part.out.field(why.joined(separator: "; "))
+                part.out.byte(10)
+            }
+            parts[t] = part
+        }
         var tiers: [String: Int] = [:]
         var problems: [String: Int] = [:]
         var problemLeads = 0
-        var attributes = Scorer.LeadAttributes(values: [String?](repeating: nil, count: scorer.attributeColumns.count))
-        for lead in 0..<ids.count {
-            for c in 0..<values.count { attributes.values[c] = values[c][lead] }
-            let s = scorer.score(lead: lead, totals: totals, attributes: attributes)
-            tiers[s.tier, default: 0] += 1
-            if !s.notes.isEmpty {
-                problemLeads += 1
-                for n in s.notes { problems[n, default: 0] += 1 }
-            }
-            csv += csvField(ids.string(lead)) + "," + String(format: "%.6f", s.probability) + ",\(s.score),\(s.tier),"
-            csv += s.axisContributions.map { String(format: "%.4f", $0) }.joined(separator: ",") + ","
-            let why = (reasons > 0 ? scorer.reasons(s, lead: lead, totals: totals, limit: reasons) : []) + s.notes
-            csv += csvField(why.joined(separator: "; ")) + "\n"
+        var csv = Data(header.bytes)
+        for part in parts.values() {
+            csv.append(contentsOf: part.out.bytes)
+            for (i, n) in part.tiers.enumerated() { tiers[scorer.weights.tiers[i].name, default: 0] += n }
+            for (k, n) in part.problems { problems[k, default: 0] += n }
+            problemLeads += part.problemLeads
         }
         if let out {
-            try runReportingDataErrors { try writeAtomically(Data(csv.utf8), to: URL(fileURLWithPath: out)) }
+            try runReportingDataErrors { try writeAtomically(csv, to: URL(fileURLWithPath: out)) }
         } else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+            FileHandle.standardOutput.write(csv)
         }
         let summary = Summary(
             weights_file: weights, model: scorer.weights.model, version: scorer.weights.version, as_of: formatTimestamp(readingTime),
@@ -127,11 +151,6 @@ struct Score: ParsableCommand {
             if problemLeads > 0 { print("  \(problemLeads) leads with attribute problems (see their reasons)") }
         }
     }
-}
-
-/// RFC 4180 quoting when needed.
-func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
 
 /// Writes to a temporary file beside `url`, then renames it into place.

@@ -68,29 +68,34 @@ struct ScorerTests {
         totals.add(lead: 0, signal: pricing, ageDays: 20)              // 1 · 2^(−20/10)
         totals.add(lead: 0, signal: pricing, ageDays: -1)              // after the reading time: ignored
         #expect(scorer.signalIndex("chat_open") == nil)
-        let s = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "retail", "employees": "99"]))
+        let attributes = scorer.attributes(["industry": "retail", "employees": "99"])
+        let s = scorer.score(lead: 0, totals: totals, attributes: attributes)
         let sum = 3 * pow(2, -0.2) + 0.25
         let logit = -2 - 0.5 + 0.25 * log(100) + 0.8 * log1p(sum)
         #expect(abs(s.logit - logit) < 1e-14)
         #expect(abs(s.probability - 1 / (1 + exp(-logit))) < 1e-15)
         #expect(s.score == Int((100 / (1 + exp(-logit))).rounded()))
-        #expect(s.tier == (s.probability >= 0.5 ? "act_now" : "monitor"))
+        #expect(scorer.tier(s) == (s.probability >= 0.5 ? "act_now" : "monitor"))
         #expect(abs(s.axisContributions[0] - (-0.5 + 0.25 * log(100))) < 1e-14)
         #expect(abs(s.axisContributions[1] - 0.8 * log1p(sum)) < 1e-14)
         #expect(totals.future == 1)
-        let reasons = scorer.reasons(s, lead: 0, totals: totals, limit: 3)
-        #expect(reasons.first == String(format: "+%.2f pricing_visit ×2, last 2 days ago", 0.8 * (log1p(sum) - 0.3)))
-        #expect(reasons.contains(String(format: "−%.2f industry=retail", 0.5 * 0.8)))
+        let reasons = scorer.reasons(lead: 0, totals: totals, attributes: attributes, limit: 3)
+        #expect(abs(reasons[0].effect - 0.8 * (log1p(sum) - 0.3)) < 1e-14)
+        #expect(reasons.map(\.description) == [
+            String(format: "+%.2f pricing_visit ×2, last 2 days ago", 0.8 * (log1p(sum) - 0.3)),
+            String(format: "+%.2f employees 99", 0.25 * (log(100) - 3)),
+            "−0.40 industry=retail",
+        ])
     }
 
     @Test("a missing number is reported for the lead, not a crash")
     func missingAttribute() {
         let scorer = Scorer(weights: handModel())
         let totals = scorer.makeTotals(leads: 1)
-        let s = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "software"]))
-        #expect(s.notes == ["employees missing (training mean used)"])
+        let attributes = scorer.attributes(["industry": "software"])
+        #expect(attributes.notes == ["employees missing (training mean used)"])
+        let s = scorer.score(lead: 0, totals: totals, attributes: attributes)
         #expect(abs(s.logit - (-2 + 0.25 * 3)) < 1e-15)
-        let bad = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "software", "employees": "many"]))
-        #expect(bad.notes == ["employees: 'many' is not a valid number (training mean used)"])
+        #expect(scorer.attributes(["industry": "software", "employees": "many"]).notes == ["employees: 'many' is not a valid number (training mean used)"])
     }
 }
