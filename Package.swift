@@ -65,7 +65,7 @@ let package = Package(
         // Release-build benchmark harness (`make bench`): throughput of the hot paths.
         .executableTarget(
             name: "leadcal-bench",
-            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation"]
+            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalWeights"]
         ),
         .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth"]),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),

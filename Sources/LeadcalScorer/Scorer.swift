@@ -154,10 +154,9 @@ public struct Scorer: Sendable {
                     axes[column.axis[0]] += column.weights[0] * x
                 }
             }
-            let base = lead * totals.signals
-            totals.sums.withUnsafeBufferPointer { sums in
+            totals.withSums(lead: lead) { sums in
                 for s in 0..<signalNames.count {
-                    let total = sums[base + s]
+                    let total = sums[3 * s]
                     axes[signalAxis[s]] += signalWeight[s] * (signalLog[s] ? log1p(total) : total)
                 }
             }
@@ -215,14 +214,13 @@ public struct Scorer: Sendable {
     /// average training lead (`w_j (x_j − mean_j)`), largest first.
     public func reasons(lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int = 3) -> [Reason] {
         var effects: [Reason] = []
-        let base = lead * totals.signals
         for s in 0..<signalNames.count where signalWeight[s] != 0 {
-            let total = totals.sums[base + s]
+            let total = totals.sum(lead: lead, signal: s)
             let x = signalLog[s] ? log1p(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
             guard abs(effect) >= 0.005 else { continue }
             effects.append(Reason(effect: effect, feature: signalNames[s],
-                                  kind: .signal(count: Int(totals.counts[base + s]), lastAgeDays: totals.lastAge[base + s])))
+                                  kind: .signal(count: totals.count(lead: lead, signal: s), lastAgeDays: totals.lastAge(lead: lead, signal: s))))
         }
         for (c, column) in columns.enumerated() {
             let x = attributes.x[c]

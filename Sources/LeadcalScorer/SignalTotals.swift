@@ -1,19 +1,17 @@
 import Foundation
 
-/// Decayed signal sums of many leads at one reading time, columnar
-/// (`lead × signal`), with what reasons need: the number of events and the
-/// age of the most recent one.
+/// Decayed signal sums of many leads at one reading time, with what reasons
+/// need: the number of events and the age of the most recent one.
 ///
-/// Memory is `leads × signals × 20` bytes, whatever the number of events:
-/// events are folded in as they stream by. Cost per event: one `exp2`.
+/// Stored interleaved, three values per (lead, signal) cell, so folding an
+/// event touches one cache line. Memory is `leads × signals × 24` bytes,
+/// whatever the number of events: events are folded in as they stream by.
+/// Cost per event: one `exp2`.
 public struct SignalTotals: Sendable {
     public let leads: Int
     public let signals: Int
-    /// `Σ value · 2^(−age/h)` per lead and signal.
-    public private(set) var sums: [Double]
-    public private(set) var counts: [Int32]
-    /// Age in days of the most recent counted event (+∞ when none).
-    public private(set) var lastAge: [Double]
+    /// Per cell: Σ value · 2^(−age/h), event count, age in days of the latest event.
+    private var cells: [Double]
     /// Events at or after the reading time (not counted).
     public private(set) var future = 0
     /// `−1/h` per signal: the exponent of 2 per day of age.
@@ -23,9 +21,8 @@ public struct SignalTotals: Sendable {
         self.leads = leads
         signals = slope.count
         self.slope = slope
-        sums = [Double](repeating: 0, count: leads * slope.count)
-        counts = [Int32](repeating: 0, count: leads * slope.count)
-        lastAge = [Double](repeating: .infinity, count: leads * slope.count)
+        cells = [Double](repeating: 0, count: 3 * leads * slope.count)
+        for c in 0..<(leads * slope.count) { cells[3 * c + 2] = .infinity }
     }
 
     /// Folds in one event of `lead`, `ageDays` before the reading time
@@ -33,17 +30,36 @@ public struct SignalTotals: Sendable {
     @inline(__always)
     public mutating func add(lead: Int, signal: Int, ageDays: Double, value: Double = 1) {
         guard ageDays > 0 else { future += 1; return }
-        let i = lead * signals + signal
-        sums[i] += value * exp2(ageDays * slope[signal])
-        counts[i] += 1
-        if ageDays < lastAge[i] { lastAge[i] = ageDays }
+        let w = value * exp2(ageDays * slope[signal])
+        let i = 3 * (lead * signals + signal)
+        cells.withUnsafeMutableBufferPointer { c in
+            c[i] += w
+            c[i + 1] += 1
+            if ageDays < c[i + 2] { c[i + 2] = ageDays }
+        }
+    }
+
+    /// `Σ value · 2^(−age/h)` of one lead and signal.
+    @inline(__always)
+    public func sum(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal)] }
+    /// Events counted for one lead and signal.
+    public func count(lead: Int, signal: Int) -> Int { Int(cells[3 * (lead * signals + signal) + 1]) }
+    /// Age in days of the latest counted event (+∞ when none).
+    public func lastAge(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal) + 2] }
+
+    /// Calls `body` with the sums of `lead`, one per signal, strided by 3.
+    @inline(__always)
+    func withSums<R>(lead: Int, _ body: (UnsafePointer<Double>) -> R) -> R {
+        cells.withUnsafeBufferPointer { body($0.baseAddress! + 3 * lead * signals) }
     }
 
     /// Clears one lead (to reuse the storage for another).
     public mutating func reset(lead: Int) {
-        for s in 0..<signals {
-            let i = lead * signals + s
-            sums[i] = 0; counts[i] = 0; lastAge[i] = .infinity
+        cells.withUnsafeMutableBufferPointer { c in
+            for s in 0..<signals {
+                let i = 3 * (lead * signals + s)
+                c[i] = 0; c[i + 1] = 0; c[i + 2] = .infinity
+            }
         }
     }
 }

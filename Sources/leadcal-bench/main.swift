@@ -71,3 +71,39 @@ print(String(format: "Hessian step (n=%d, k=%d): %.1f ms with Hessian, %.1f ms g
 print(String(format: "machine dsyrk, all cores, one OpenBLAS thread each: %.1f GFLOP/s at 100000 x %d, %.1f GFLOP/s at 2048 x 512", sameShape / 1e9, k, square / 1e9))
 print(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%% of the large-matrix rate",
              100 * step.hessianFlopsPerSecond / sameShape, 100 * step.hessianFlopsPerSecond / square))
+
+// The scorer alone, in memory, on one core: leads with 40 signals each.
+import LeadcalScorer
+import LeadcalWeights
+do {
+    var options = Calibration.Options()
+    options.intervals = false
+    let fit = try Calibration.fit(dataset: dataset!, options: options)
+    let file = fit.weightsFile(version: "bench", parent: nil, createdAt: Date(), tool: "bench", dataset: dataset!, trainBefore: nil,
+                               metrics: .init(training: .init(rows: 0, won: 0, auc: nil, logLoss: 0, brier: 0)))
+    let scorer = Scorer(weights: file)
+    let leads = 200_000, perLead = 40
+    var state: UInt64 = 7
+    func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+    let signalCount = scorer.signalNames.count
+    let events = (0..<(leads * perLead)).map { _ in (Int(next() % UInt64(signalCount)), Double(next() % 400_000) / 1000 + 0.01, 1.0) }
+    let attributes = scorer.attributes(["industry": "software", "employees": "120", "job_level": "vp"])
+    var totals = scorer.makeTotals(leads: 1)
+    var score = Scorer.Score()
+    var checksum = 0.0
+    let seconds = median(5) {
+        for lead in 0..<leads {
+            totals.reset(lead: 0)
+            for e in (lead * perLead)..<((lead + 1) * perLead) {
+                let (s, age, value) = events[e]
+                totals.add(lead: 0, signal: s, ageDays: age, value: value)
+            }
+            scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
+            checksum += score.probability
+        }
+    }
+    print(String(format: "scorer in memory, one core: %.2f M leads/s with %d signals each (%.0f ns/lead)%@",
+                 Double(leads) / seconds / 1e6, perLead, seconds * 1e9 / Double(leads), checksum > 0 ? "" : " "))
+} catch {
+    print("scorer benchmark: \(error)")
+}
