@@ -20,11 +20,11 @@ public struct Dataset: Sendable {
     public var fingerprints: [String: String]
 
     /// 1 for won, 0 for lost, per decided row.
-    public var labels: [Double] { decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 } }
+    public let labels: [Double]
     /// `as_of` per decided row.
-    public var asOf: [Double] { decided.map { outcomes.asOf[Int($0)] } }
+    public let asOf: [Double]
     /// `closed_at` per decided row.
-    public var closedAt: [Double] { decided.map { outcomes.closedAt[Int($0)] } }
+    public let closedAt: [Double]
     /// The lead key of a decided row.
     public func leadID(row: Int) -> String { leads.ids.string(Int(decided[row])) }
 
@@ -90,6 +90,9 @@ public struct Dataset: Sendable {
             typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
             undecidedEvents: undecidedEvents, keptEvents: events.count)
         let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": source.sha256]
-        return Dataset(spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints)
+        return Dataset(
+            spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
+            labels: decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 }, asOf: decided.map { outcomes.asOf[Int($0)] },
+            closedAt: decided.map { outcomes.closedAt[Int($0)] })
     }
 }
