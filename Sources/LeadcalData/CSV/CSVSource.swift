@@ -176,8 +176,9 @@ final class CSVSource {
     }
 
     /// Cuts `[start, end)` into about `parts` pieces at record boundaries
-    /// (quote-aware). The first piece is smaller by `firstShareCut` of a share,
-    /// because its task also hashes the whole block.
+    /// (quote-aware). The last piece is smaller by ``hashShare`` of a share,
+    /// because its task also hashes the whole block (the first task runs on
+    /// the calling thread, which also reads the file).
     private func cut(_ start: Int, _ end: Int, parts: Int) -> [Int] {
         var cuts = [start]
         let length = Double(end - start)
@@ -185,7 +186,7 @@ final class CSVSource {
         var odd = false
         var scanned = start
         for k in 1..<max(parts, 1) {
-            let target = start + Int(length * (Double(k) - Self.hashShare) / total)
+            let target = start + Int(length * Double(k) / total)
             if target <= cuts.last! { continue }
             if oddQuotes(scanned, target) { odd.toggle() }
             var p = target
@@ -291,9 +292,9 @@ final class CSVSource {
         let pointer = SendablePointer(base)
         let hasher = self.hasher
         let hashed = SendablePointer(block)
-        // The first part's task also hashes the block (its part is smaller for that).
+        // The last part's task also hashes the block (its part is smaller for that).
         parallelFor(n) { k in
-            if k == 0 { hasher.update(hashed.value) }
+            if k == n - 1 { hasher.update(hashed.value) }
             let bytes = UnsafeBufferPointer(start: pointer.value + cuts[k], count: cuts[k + 1] - cuts[k])
             if let bad = firstInvalidUTF8(bytes) {
                 var line = 0

@@ -66,6 +66,7 @@ struct SignalScan: Sendable {
         var typeCount: [Int] = []
         let fields = CSVFields()
         let needed = max(leadColumn, signalColumn, timeColumn, valueColumn ?? 0)
+        var previous: (key: UnsafeBufferPointer<UInt8>, lead: Int) = (UnsafeBufferPointer(start: nil, count: 0), -1)
         while try scanner.next(into: fields) {
             part.rows += 1
             guard fields.count > needed else {
@@ -90,7 +91,16 @@ struct SignalScan: Sendable {
                 }
                 v = x
             }
-            guard let lead = leadIds.code(of: scanner.bytes(fields[leadColumn])) else {
+            // Exports are often grouped by lead: try the previous row's key before hashing.
+            let key = scanner.bytes(fields[leadColumn])
+            let lead: Int
+            if previous.lead >= 0, key.count == previous.key.count,
+                key.isEmpty || memcmp(key.baseAddress!, previous.key.baseAddress!, key.count) == 0 {
+                lead = previous.lead
+            } else if let found = leadIds.code(of: key) {
+                lead = found
+                previous = (key, found)
+            } else {
                 part.unknownLead.record(scanner.recordLine, "lead_id '\(scanner.string(fields[leadColumn]))'")
                 continue
             }
