@@ -75,6 +75,11 @@ let package = Package(
             resources: [.copy("References")]
         ),
         .testTarget(
+            name: "LeadcalEvaluationTests",
+            dependencies: ["LeadcalEvaluation"],
+            resources: [.copy("References")]
+        ),
+        .testTarget(
             name: "LeadcalScorerTests",
             dependencies: [
                 "LeadcalScorer", "LeadcalWeights", "LeadcalCalibration", "LeadcalData", "LeadcalSynth",
