@@ -52,13 +52,18 @@ let package = Package(
             name: "LeadcalEvaluation",
             dependencies: ["LeadcalData", "LeadcalWeights", "LeadcalScorer"]
         ),
+        // The monthly routine: backtests of retraining, and notebooks exported for analysts.
+        .target(
+            name: "LeadcalReports",
+            dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalWeights"]
+        ),
         // Synthetic datasets drawn from the model with known truth.
         .target(name: "LeadcalSynth", dependencies: ["LeadcalData"]),
         .executableTarget(
             name: "leadcal",
             dependencies: [
                 "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalWeights",
-                "LeadcalScorer", "LeadcalEvaluation", "LeadcalSynth",
+                "LeadcalScorer", "LeadcalEvaluation", "LeadcalReports", "LeadcalSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +84,7 @@ let package = Package(
             dependencies: ["LeadcalEvaluation"],
             resources: [.copy("References")]
         ),
+        .testTarget(name: "LeadcalReportsTests", dependencies: ["LeadcalReports", "LeadcalData", "LeadcalSynth"]),
         .testTarget(
             name: "LeadcalScorerTests",
             dependencies: [

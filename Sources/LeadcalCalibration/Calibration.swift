@@ -23,6 +23,9 @@ public enum Calibration {
         public var intervals = true
         /// Progress messages (called from the calling thread).
         public var progress: (@Sendable (String) -> Void)?
+        /// A previous fit to start from (half-lives and weights by feature name),
+        /// for example last month's when retraining.
+        public var warmStart: CalibrationResult?
         public init() {}
     }
 
@@ -49,8 +52,13 @@ public enum Calibration {
         let pa = layout.firstSignalColumn, ps = layout.signalCount
         let problem = PenalizedLogit(y: y, l2: spec.l2)
 
-        // Screen the features at the starting half-lives.
-        let h0 = spec.axes.map { $0.halfLifeDays ?? 0 }
+        // Screen the features at the starting half-lives (a warm start's, when given).
+        var h0 = spec.axes.map { $0.halfLifeDays ?? 0 }
+        if let previous = options.warmStart {
+            for (a, axis) in spec.axes.enumerated() where axis.fitHalfLife {
+                if let h = previous.axes.first(where: { $0.name == axis.name })?.halfLifeDays { h0[a] = min(max(h, 0.5), 3650) }
+            }
+        }
         var signals: [Double] = []
         builder.decayedSignals(halfLives: h0, values: &signals, derivatives: nil)
         problem.load(attributes: builder.attributeValues, pa: pa, signals: signals, ps: ps, active: [])
@@ -86,7 +94,12 @@ public enum Calibration {
             builder: builder, problem: problem, spec: spec, active: active, constrained: constrained,
             solver: NewtonSolver(tolerance: options.tolerance), start: h0)
         let rate = Double(won) / Double(rows.count)
-        objective.warmStart(intercept: log(rate / (1 - rate)), weights: [Double](repeating: 0, count: active.count))
+        if let previous = options.warmStart {
+            let byName = Dictionary(previous.features.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
+            objective.warmStart(intercept: previous.intercept, weights: active.map { byName[layout.features[$0].name] ?? 0 })
+        } else {
+            objective.warmStart(intercept: log(rate / (1 - rate)), weights: [Double](repeating: 0, count: active.count))
+        }
 
         var search: HalfLifeSearch.Result? = nil
         var hessian: [Double] = []

@@ -1,0 +1,130 @@
+import Foundation
+import LeadcalCalibration
+import LeadcalData
+import LeadcalEvaluation
+
+/// Simulates the monthly routine on history: for each month M, fit on the
+/// outcomes closed before M (warm-started from the previous month's fit) and
+/// evaluate on the outcomes closed during M; beside it, a frozen model fitted
+/// once before the first month. Answers "does retraining help, and how fast
+/// do the weights drift?".
+///
+/// No fit ever sees an outcome closed in or after the month it predicts: the
+/// training rows of month M are selected by `closed_at < start of M`, and the
+/// features of every lead use only signals before its own `as_of`.
+public enum Backtest {
+    public struct Scores: Codable, Sendable, Equatable {
+        public var auc: Double?
+        public var logLoss: Double
+        public var brier: Double
+        public var calibrationError: Double
+        enum CodingKeys: String, CodingKey {
+            case auc, brier
+            case logLoss = "log_loss", calibrationError = "calibration_error"
+        }
+        init(_ p: [Double], _ y: [Double]) {
+            auc = Metrics.auc(p, y)
+            logLoss = Metrics.logLoss(p, y)
+            brier = Metrics.brier(p, y)
+            calibrationError = Reliability.expectedError(Reliability.table(p, y))
+        }
+    }
+
+    public struct Month: Codable, Sendable {
+        /// `YYYY-MM`.
+        public var month: String
+        public var trainingRows: Int
+        public var trainingWon: Int
+        /// The latest `closed_at` trained on (always before the month starts).
+        public var lastTrainingClosedAt: String
+        public var testRows: Int
+        public var testWon: Int
+        /// Fitted half-lives (days) of the retrained model.
+        public var halfLives: [String: Double]
+        public var retrained: Scores
+        public var frozen: Scores
+        /// Mean and largest |w_M − w_(M−1)| / SE_M over estimated weights: month-to-month drift in standard errors.
+        public var driftMean: Double?
+        public var driftMax: Double?
+        enum CodingKeys: String, CodingKey {
+            case month, retrained, frozen
+            case trainingRows = "training_rows", trainingWon = "training_won", lastTrainingClosedAt = "last_training_closed_at"
+            case testRows = "test_rows", testWon = "test_won", halfLives = "half_lives", driftMean = "drift_mean", driftMax = "drift_max"
+        }
+    }
+
+    public struct Report: Codable, Sendable {
+        public var model: String
+        public var months: [Month]
+        /// The month before which the frozen model was trained.
+        public var frozenAt: String
+        enum CodingKeys: String, CodingKey {
+            case model, months
+            case frozenAt = "frozen_at"
+        }
+    }
+
+    /// The first instant of the month containing `t`, and of the next month.
+    static func monthBounds(_ t: Double) -> (start: Double, next: Double) {
+        let (y, m, _) = civilFromDays(Int((t / 86400).rounded(.down)))
+        let start = Double(daysFromCivil(y, m, 1) * 86400)
+        let next = Double(daysFromCivil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400)
+        return (start, next)
+    }
+
+    /// Runs the backtest from the month containing `from` (default: the first
+    /// month with at least `minimumTraining` outcomes closed before it) to the
+    /// month of the last `closed_at`.
+    public static func run(
+        dataset: Dataset, from: Double? = nil, minimumTraining: Int = 300, progress: (String) -> Void = { _ in }
+    ) throws(CalibrationError) -> Report {
+        let closed = dataset.closedAt
+        guard let last = closed.max(), let spec = dataset.spec else { throw CalibrationError("no decided leads to backtest on") }
+        var start: Double
+        if let from {
+            start = monthBounds(from).start
+        } else {
+            let sorted = closed.sorted()
+            guard sorted.count > minimumTraining else { throw CalibrationError("fewer than \(minimumTraining) decided leads: too few to backtest") }
+            start = monthBounds(sorted[minimumTraining]).next
+        }
+        var options = Calibration.Options()
+        options.intervals = false
+        var months: [Month] = []
+        var frozen: CalibrationResult? = nil
+        var previous: CalibrationResult? = nil
+        let labels = dataset.labels
+        while start <= last {
+            let next = monthBounds(start).next
+            let month = String(formatDate(start).prefix(7))
+            let training = (0..<Int32(closed.count)).filter { closed[Int($0)] < start }
+            let test = (0..<Int32(closed.count)).filter { closed[Int($0)] >= start && closed[Int($0)] < next }
+            defer { start = next }
+            guard !test.isEmpty, training.count >= 2 else { continue }
+            progress("backtest: \(month), training on \(training.count) outcomes")
+            options.warmStart = previous
+            let fit = try Calibration.fit(dataset: dataset, rows: training, options: options)
+            if frozen == nil { frozen = fit }
+            let y = test.map { labels[Int($0)] }
+            var driftMean: Double? = nil, driftMax: Double? = nil
+            if let previous {
+                let before = Dictionary(previous.features.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
+                let drifts = fit.features.compactMap { f -> Double? in
+                    guard let se = f.stdError, se > 0, let w = before[f.name] else { return nil }
+                    return abs(f.weight - w) / se
+                }
+                if !drifts.isEmpty { driftMean = drifts.reduce(0, +) / Double(drifts.count); driftMax = drifts.max() }
+            }
+            var halfLives: [String: Double] = [:]
+            for a in fit.axes { if let h = a.halfLifeDays { halfLives[a.name] = h } }
+            months.append(Month(
+                month: month, trainingRows: training.count, trainingWon: Int(training.reduce(0.0) { $0 + labels[Int($1)] }),
+                lastTrainingClosedAt: formatTimestamp(training.map { closed[Int($0)] }.max()!), testRows: test.count,
+                testWon: Int(y.reduce(0, +)), halfLives: halfLives,
+                retrained: Scores(fit.probabilities(dataset: dataset, rows: test), y),
+                frozen: Scores(frozen!.probabilities(dataset: dataset, rows: test), y), driftMean: driftMean, driftMax: driftMax))
+            previous = fit
+        }
+        return Report(model: spec.name, months: months, frozenAt: months.first?.month ?? "")
+    }
+}
