@@ -5,7 +5,7 @@ DEMO := datasets/demo
 DEMO_SEED := 20261101
 SYSTEM_PACKAGES := libopenblas-dev liblapacke-dev
 
-.PHONY: demo test build deps demo-data bench coverage clean
+.PHONY: demo test build deps demo-data bench coverage notebook check-exports clean
 
 # Installs the BLAS/LAPACK development packages when missing (as root), or
 # says how to.
@@ -26,13 +26,41 @@ build: deps
 	$(SWIFT) build -c release --product leadcal
 
 WEIGHTS := weights
+NOTEBOOK := notebooks-export/demo-report
+LATEST = $$(ls -t $(WEIGHTS)/b2b-default-*.json | sed -n 1p)
+PREVIOUS = $$(ls -t $(WEIGHTS)/b2b-default-*.json | sed -n 2p)
 
-# The main job on the shipped demo dataset: check the data, fit a version,
-# score every lead with it.
+# The monthly routine on the shipped demo dataset: check the data; fit last
+# month's version and this month's (trained up to a later cut); compare them on
+# the outcomes neither trained on; score every lead with the new one; export
+# the analysts' notebook (with the monthly backtest).
 demo: build
 	$(BIN) inspect $(DEMO)
-	$(BIN) fit $(DEMO) --out $(WEIGHTS)
-	$(BIN) score --weights "$$(ls -t $(WEIGHTS)/b2b-default-*.json | head -1)" $(DEMO) --as-of 2026-11-01 --out $(WEIGHTS)/demo-scores.csv
+	$(BIN) fit $(DEMO) --out $(WEIGHTS) --train-before 2026-06-01
+	$(BIN) fit $(DEMO) --out $(WEIGHTS) --train-before 2026-08-01
+	$(BIN) versions $(WEIGHTS)
+	$(BIN) compare "$(PREVIOUS)" "$(LATEST)" $(DEMO) --after 2026-08-01 --capacity 100
+	$(BIN) score --weights "$(LATEST)" $(DEMO) --as-of 2026-11-01 --out $(WEIGHTS)/demo-scores.csv
+	$(BIN) report --weights "$(LATEST)" --baseline "$(PREVIOUS)" $(DEMO) --after 2026-08-01 --backtest --out $(WEIGHTS)/demo-report
+
+# Python tools for notebooks and checks, in a virtual environment.
+VENV := .venv
+PY := $(VENV)/bin/python
+$(PY):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q nbformat nbclient ipykernel pandas matplotlib jsonschema
+
+# Regenerates notebooks-export/demo-report.ipynb, executed, with its outputs.
+notebook: demo $(PY)
+	rm -rf $(NOTEBOOK) $(NOTEBOOK).ipynb
+	$(BIN) report --weights "$(LATEST)" --baseline "$(PREVIOUS)" $(DEMO) --after 2026-08-01 --backtest --out $(NOTEBOOK)
+	$(PY) scripts/execute_notebook.py $(NOTEBOOK).ipynb --inplace
+
+# What CI checks beyond the tests: the exported notebook runs, and a written
+# weights file matches the schema and its checksum.
+check-exports: demo $(PY)
+	$(PY) scripts/execute_notebook.py $(WEIGHTS)/demo-report.ipynb
+	$(PY) scripts/check_weights.py "$(LATEST)"
 
 test: deps
 	$(SWIFT) test
@@ -50,4 +78,4 @@ coverage: build
 	python3 scripts/coverage.py --leads 50000 --seeds 10
 
 clean:
-	rm -rf .build weights
+	rm -rf .build weights $(VENV)

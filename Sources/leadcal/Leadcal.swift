@@ -17,7 +17,7 @@ struct Leadcal: ParsableCommand {
             Generate a dataset with known truth to try it: leadcal synth --leads 5000 --out demo
             """,
         version: LeadcalVersion.string,
-        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Synth.self]
+        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Synth.self]
     )
 }
 
