@@ -72,7 +72,7 @@ let package = Package(
             name: "leadcal-bench",
             dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalWeights"]
         ),
-        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth"]),
+        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalWeights"]),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),
         .testTarget(
             name: "LeadcalCalibrationTests",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LeadcalSynth
+import LeadcalWeights
 
 /// Runs the built `leadcal` executable (built next to the test bundle).
 func runLeadcal(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -88,5 +89,67 @@ struct FitAndScoreCommandTests {
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("checksum mismatch"))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("x.csv").path))
+    }
+}
+
+@Suite("leadcal evaluate, compare, versions and report")
+struct RoutineCommandTests {
+    @Test func theMonthlyRoutine() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-routine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), weights = root.appendingPathComponent("weights")
+        try SyntheticGenerator(leads: 2_000, seed: 12).write(to: data)
+        for cut in ["2026-05-01", "2026-07-01"] {
+            let r = try runLeadcal(["fit", data.path, "--out", weights.path, "--train-before", cut, "--no-intervals"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = weights.appendingPathComponent("b2b-default-2026-04.1.json").path
+        let b = weights.appendingPathComponent("b2b-default-2026-06.1.json").path
+
+        let versions = try runLeadcal(["versions", weights.path, "--json"])
+        let list = try JSONSerialization.jsonObject(with: Data(versions.stdout.utf8)) as! [[String: Any]]
+        #expect(list.map { $0["version"] as! String } == ["2026-04.1", "2026-06.1"])
+        #expect(list[1]["parent"] as? String == "2026-04.1")
+
+        let evaluate = try runLeadcal(["evaluate", "--weights", b, data.path, "--after", "2026-07-01", "--capacity", "50", "--json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let e = try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as! [String: Any]
+        #expect((e["reliability"] as! [Any]).count == 10)
+        #expect((e["capacity"] as! [String: Any])["top"] as? Int == 50)
+
+        let compare = try runLeadcal(["compare", a, b, data.path, "--after", "2026-07-01", "--json"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let c = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as! [String: Any]
+        #expect((c["verdict"] as! String).hasPrefix("B (2026-06.1) vs A (2026-04.1): AUC"))
+        #expect(c["auc_test"] != nil && c["psi"] != nil && c["tier_moves"] != nil)
+
+        // A version predicting another outcome definition is refused without --force.
+        var other = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b))) as! [String: Any]
+        var spec = other["spec"] as! [String: Any]
+        spec["outcome"] = "meeting booked"
+        other["spec"] = spec
+        other["version"] = "other"
+        var text = String(decoding: try JSONSerialization.data(withJSONObject: other, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        text = text.replacingOccurrences(of: other["checksum"] as! String, with: "sha256:" + String(repeating: "0", count: 64))
+        let digest = LeadcalWeights.SHA256.hex(Array(text.utf8))
+        text = text.replacingOccurrences(of: "sha256:" + String(repeating: "0", count: 64), with: "sha256:" + digest)
+        let otherPath = root.appendingPathComponent("other.json").path
+        try text.write(toFile: otherPath, atomically: true, encoding: .utf8)
+        let refused = try runLeadcal(["compare", a, otherPath, data.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("pass --force to compare anyway"))
+        #expect(try runLeadcal(["compare", a, otherPath, data.path, "--force"]).status == 0)
+
+        // The notebook and the CSV files it reads.
+        let out = root.appendingPathComponent("nb/report").path
+        let report = try runLeadcal(["report", "--weights", b, "--baseline", a, data.path, "--after", "2026-07-01", "--out", out])
+        #expect(report.status == 0, "\(report.stderr)")
+        let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".ipynb"))) as! [String: Any]
+        #expect(notebook["nbformat"] as? Int == 4 && notebook["nbformat_minor"] as? Int == 5)
+        let cells = notebook["cells"] as! [[String: Any]]
+        #expect(cells.contains { $0["cell_type"] as? String == "code" } && cells.allSatisfy { $0["id"] != nil })
+        for file in ["scores.csv", "weights.csv", "half_lives.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
     }
 }
