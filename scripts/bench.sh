@@ -34,4 +34,9 @@ PY
 done
 echo
 last=$(echo $sizes | awk '{print $NF}')
+# Scoring from CSV to CSV with the last fit's weights, median of 3.
+w=$(ls -t "$dir/$last/weights"/*.json | head -1)
+for r in 1 2 3; do
+  { /usr/bin/time -f "%e %M" "$bin" score --weights "$w" "$dir/$last" --as-of 2026-11-01 --out "$dir/$last/scores.csv" >/dev/null; } 2>&1 | tail -1
+done | sort -n | sed -n 2p | awk -v n="$last" '{printf "score, CSV to CSV, %d leads: %.2f s, peak %.0f MB (median of 3)\n", n, $1, $2/1024}'
 .build/release/leadcal-bench "$dir/$last"

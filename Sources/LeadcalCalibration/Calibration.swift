@@ -92,7 +92,7 @@ public enum Calibration {
 
         let objective = ProfileObjective(
             builder: builder, problem: problem, spec: spec, active: active, constrained: constrained,
-            solver: NewtonSolver(tolerance: options.tolerance), start: h0)
+            solver: NewtonSolver(tolerance: options.tolerance))
         let rate = Double(won) / Double(rows.count)
         if let previous = options.warmStart {
             let byName = Dictionary(previous.features.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
@@ -127,7 +127,7 @@ public enum Calibration {
                 let coarseBuilder = FeatureBuilder(dataset: dataset, rows: subset, layout: layout)
                 let coarse = ProfileObjective(
                     builder: coarseBuilder, problem: PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2), spec: spec,
-                    active: active, constrained: constrained, solver: NewtonSolver(tolerance: options.tolerance), start: h0)
+                    active: active, constrained: constrained, solver: NewtonSolver(tolerance: options.tolerance))
                 coarse.warmStart(intercept: log(rate / (1 - rate)), weights: [Double](repeating: 0, count: active.count))
                 var coarseSearch = HalfLifeSearch()
                 coarseSearch.gradientTolerance = 1e-3

@@ -37,7 +37,7 @@ final class ProfileObjective {
     var featureSeconds = 0.0
     var solverSeconds = 0.0
 
-    init(builder: FeatureBuilder, problem: PenalizedLogit, spec: ModelSpec, active: [Int], constrained: [Bool], solver: NewtonSolver, start: [Double]) {
+    init(builder: FeatureBuilder, problem: PenalizedLogit, spec: ModelSpec, active: [Int], constrained: [Bool], solver: NewtonSolver) {
         self.builder = builder
         self.problem = problem
         self.spec = spec
@@ -47,7 +47,6 @@ final class ProfileObjective {
         fittedAxes = spec.axes.indices.filter { spec.axes[$0].fitHalfLife && !spec.axes[$0].signals.isEmpty }
         halfLives = spec.axes.map { $0.halfLifeDays ?? 0 }
         weights = [Double](repeating: 0, count: active.count)
-        let _ = start
     }
 
     /// Sets the warm start (original units).

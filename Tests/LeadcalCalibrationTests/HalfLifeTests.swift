@@ -28,7 +28,7 @@ struct HalfLifeTests {
         let constrained = [false] + active.map { j in j >= builder.layout.firstSignalColumn && nonneg.contains(builder.layout.features[j].axis) }
         let objective = ProfileObjective(
             builder: builder, problem: problem, spec: spec, active: active, constrained: constrained,
-            solver: NewtonSolver(tolerance: 1e-12), start: [])
+            solver: NewtonSolver(tolerance: 1e-12))
         let u = [log(30.0), log(12.0), log(100.0)]
         let (_, gradient) = objective.value(u: u)
         let eps = 1e-5

@@ -28,7 +28,6 @@ final class CSVSource {
     private var consumed = 0     // bytes of `buffer` already handed out
     private var eof = false
     private var nextLine = 0     // 0-based line of the first unconsumed byte
-    private let blockSize: Int
     private var blockCapacity: Int
     /// SHA-256 of every byte handed out so far (the whole file once scanned).
     private let hasher = Hasher()
@@ -45,7 +44,6 @@ final class CSVSource {
     /// Opens `url`, reads and checks its header.
     init(url: URL, name: String, blockSize: Int = 32 << 20) throws(DataError) {
         self.name = name
-        self.blockSize = blockSize
         self.blockCapacity = blockSize
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {

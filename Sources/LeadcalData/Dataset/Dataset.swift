@@ -69,7 +69,6 @@ public struct Dataset: Sendable {
         var rows = 0, undecidedEvents = 0
         var minTime = Double.infinity, maxTime = -Double.infinity
         try source.scan({ (scanner, slot) throws(FieldError) in try scan.scanPart(&scanner, slot: slot) }) { (part, firstLine) in
-            var part = part
             rows += part.rows
             undecidedEvents += part.undecidedEvents
             for (t, c) in part.typeCounts { typeCounts[t, default: 0] += c }
