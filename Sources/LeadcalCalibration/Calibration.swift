@@ -103,20 +103,20 @@ public enum Calibration {
 
         var search: HalfLifeSearch.Result? = nil
         var hessian: [Double] = []
+        var step = 0
+        func tracked(_ o: ProfileObjective, _ label: String) -> HalfLifeSearch.Objective {
+            { u in
+                step += 1
+                let r = o.value(u: u)
+                progress("fit: \(label)evaluation \(step), half-lives " + u.map { String(format: "%.1f", exp($0)) }.joined(separator: "/") + " d")
+                return r
+            }
+        }
         let fitted = objective.fittedAxes
         let clock = ContinuousClock()
         if fitted.isEmpty {
             objective.solve(halfLives: h0, wantDerivatives: false)
         } else {
-            var step = 0
-            func tracked(_ o: ProfileObjective, _ label: String) -> HalfLifeSearch.Objective {
-                { u in
-                    step += 1
-                    let r = o.value(u: u)
-                    progress("fit: \(label)evaluation \(step), half-lives " + u.map { String(format: "%.1f", exp($0)) }.joined(separator: "/") + " d")
-                    return r
-                }
-            }
             var start = fitted.map { log(h0[$0]) }
             var inverseHessian: [Double]? = nil
             // Coarse to fine: on a large dataset, find the half-lives on a subsample
@@ -139,17 +139,18 @@ public enum Calibration {
             }
             let result = HalfLifeSearch().minimise(tracked(objective, ""), start: start, inverseHessian: inverseHessian)
             search = result
-            if options.intervals {
-                progress("fit: Hessian of the profile objective")
-                hessian = HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: result)
-            }
-            _ = objective.value(u: result.u)   // leave the problem at the optimum
+            // The search usually ends on its optimum; if its last evaluation was a rejected trial, go back.
+            if objective.halfLives != objective.halfLives(u: result.u) { _ = objective.value(u: result.u) }
         }
         guard let inner = objective.last else { throw CalibrationError("internal: no solve") }
 
         if spec.l2 == 0 && (!inner.converged || inner.largestStandardized > 30) {
             let suspects = (1..<problem.k).filter { abs(inner.theta[$0]) > 10 }.map { layout.features[active[$0 - 1]].name }
             throw CalibrationError("the fit diverges with l2 = 0 (perfect or quasi-complete separation)\(suspects.isEmpty ? "" : " involving: " + suspects.joined(separator: ", ")). Set l2 > 0 in the spec (for example l2: 1.0)")
+        }
+        if options.intervals, let result = search {
+            progress("fit: Hessian of the profile objective")
+            hessian = HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: result)
         }
 
         // Half-life intervals.
@@ -158,7 +159,7 @@ public enum Calibration {
         if options.intervals, let best = search {
             for (a, axis) in fitted.enumerated() {
                 progress("fit: profile interval of the \(spec.axes[axis].name) half-life")
-                let r = HalfLifeSearch().profileInterval({ objective.value(u: $0) }, best: best, hessian: hessian, coordinate: a)
+                let r = HalfLifeSearch().profileInterval(tracked(objective, "interval "), best: best, hessian: hessian, coordinate: a)
                 intervals[axis] = (exp(r.lower), exp(r.upper), r.lowerOpen, r.upperOpen)
                 if r.lowerOpen || r.upperOpen {
                     warnings.append("the \(spec.axes[axis].name) half-life interval reaches the search bound (0.5 or 3650 days): the data barely constrain it")
@@ -166,7 +167,7 @@ public enum Calibration {
             }
         }
         let intervalSeconds = (clock.now - intervalStart).seconds
-        if search != nil && options.intervals { _ = objective.value(u: search!.u) }   // back to the optimum
+        if let best = search, objective.halfLives != objective.halfLives(u: best.u) { _ = objective.value(u: best.u) }   // back to the optimum
         let final = objective.last!
 
         // Standard errors: inverse of the penalized Hessian on the free columns.

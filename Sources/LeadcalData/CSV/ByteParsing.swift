@@ -164,7 +164,9 @@ public func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         b[7] == UInt8(ascii: "-"), let d = number(b, 8, 2)
     else { return nil }
     guard (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
-    var seconds = Double(daysFromCivil(y, m, d) * 86400)
+    let monthIndex = (y - 1970) * 12 + m - 1
+    let days = monthIndex >= 0 && monthIndex < monthStarts.count ? monthStarts[monthIndex] + d - 1 : daysFromCivil(y, m, d)
+    var seconds = Double(days * 86400)
     if b.count == 10 { return seconds }
     guard b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
         let hh = number(b, 11, 2), b.count > 13, b[13] == UInt8(ascii: ":"), let mm = number(b, 14, 2),
@@ -203,6 +205,9 @@ public func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     let offset = Double(oh * 3600 + om * 60)
     return c == UInt8(ascii: "+") ? seconds - offset : seconds + offset
 }
+
+/// Days from 1970-01-01 to the first of each month, 1970-01 … 2199-12.
+private let monthStarts: [Int] = (0..<(230 * 12)).map { daysFromCivil(1970 + $0 / 12, $0 % 12 + 1, 1) }
 
 func daysInMonth(_ y: Int, _ m: Int) -> Int {
     switch m {

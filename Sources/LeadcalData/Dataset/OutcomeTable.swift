@@ -20,6 +20,29 @@ public struct OutcomeTable: Sendable {
     public static let wonSpellings: Set<String> = ["won", "closed won", "closedwon", "closed-won", "closed_won", "1", "true", "yes"]
     public static let lostSpellings: Set<String> = ["lost", "closed lost", "closedlost", "closed-lost", "closed_lost", "0", "false", "no"]
 
+    /// The ASCII-lowercased, space-trimmed spelling → won, from the sets above.
+    private static let spellings: [[UInt8]: Bool] = {
+        var m: [[UInt8]: Bool] = [:]
+        for w in wonSpellings { m[Array(w.utf8)] = true }
+        for l in lostSpellings { m[Array(l.utf8)] = false }
+        return m
+    }()
+
+    /// Won (true), lost (false), or nil for an unknown spelling; no String is created.
+    static func spelling(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var lo = 0, hi = bytes.count
+        while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+        while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
+        guard hi - lo <= 16 else { return nil }
+        var key = [UInt8]()
+        key.reserveCapacity(hi - lo)
+        for i in lo..<hi {
+            let c = bytes[i]
+            key.append(c >= 0x41 && c <= 0x5A ? c + 32 : c)
+        }
+        return spellings[key]
+    }
+
     /// Reads outcomes.csv against `leads`.
     static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
         let source = try CSVSource(url: url, name: "outcomes.csv")
@@ -42,13 +65,11 @@ public struct OutcomeTable: Sendable {
                 let idField = fields[cols[0]]
                 // Validate the row completely before looking the lead up: a bad
                 // value is an error even on a row that is otherwise skipped.
-                let text = scanner.string(fields[cols[1]]).trimmingCharacters(in: .whitespaces).lowercased()
                 let won: Bool
-                if Self.wonSpellings.contains(text) {
-                    won = true
-                } else if Self.lostSpellings.contains(text) {
-                    won = false
-                } else {
+                switch Self.spelling(scanner.bytes(fields[cols[1]])) {
+                case true?: won = true
+                case false?: won = false
+                case nil:
                     throw scanner.error(
                         at: fields[cols[1]],
                         "outcome: expected won or lost (or closed won, closedwon, 1, true, yes / closed lost, closedlost, 0, false, no), found '\(scanner.string(fields[cols[1]]))'")
