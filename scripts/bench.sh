@@ -17,7 +17,7 @@ for n in $sizes; do
   d="$dir/$n"
   [ -f "$d/truth.json" ] || "$bin" synth --leads "$n" --seed 5 --out "$d" >/dev/null
   rows=$(($(wc -l < "$d/signals.csv") - 1))
-  mb=$(du -cm "$d"/*.csv | tail -1 | cut -f1)
+  mb=$(du -cm "$d"/leads.csv "$d"/signals.csv "$d"/outcomes.csv | tail -1 | cut -f1)
   runs=()
   for r in 1 2 3; do
     rm -rf "$d/weights"
