@@ -61,6 +61,8 @@ notebook: demo $(PY)
 check-exports: demo $(PY)
 	$(PY) scripts/execute_notebook.py $(WEIGHTS)/demo-report.ipynb
 	$(PY) scripts/check_weights.py "$(LATEST)"
+	cd Examples/embedded-scorer && $(SWIFT) build -c release
+	Examples/embedded-scorer/.build/release/score-one "$(LATEST)"
 
 test: deps
 	$(SWIFT) test
