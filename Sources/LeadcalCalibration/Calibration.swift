@@ -64,9 +64,8 @@ public enum Calibration {
         problem.load(attributes: builder.attributeValues, pa: pa, signals: signals, ps: ps, active: [])
         let constant = Set(Diagnostics.constantFeatures(sd: problem.sd))
         let candidates = (0..<layout.count).filter { !constant.contains($0) }
-        let collinear = Set(Diagnostics.collinearFeatures(
-            attributes: builder.attributeValues, pa: pa, signals: signals, ps: ps, mean: problem.mean, sd: problem.sd,
-            candidates: candidates, rows: rows.count))
+        problem.load(attributes: builder.attributeValues, pa: pa, signals: signals, ps: ps, active: candidates)
+        let collinear = Set(Diagnostics.collinearFeatures(problem: problem, candidates: candidates))
         var warnings: [String] = []
         for j in constant.sorted() { warnings.append("\(layout.features[j].name) is constant on the training rows: not estimated") }
         if !collinear.isEmpty {

@@ -10,23 +10,15 @@ enum Diagnostics {
     }
 
     /// Features that are exact linear combinations of other (non-constant)
-    /// features: pivoted Cholesky (`dpstrf`) of the correlation matrix; the
-    /// columns pivoted past the numerical rank are reported.
-    static func collinearFeatures(attributes: [Double], pa: Int, signals: [Double], ps: Int, mean: [Double], sd: [Double], candidates: [Int], rows n: Int) -> [Int] {
-        let k = candidates.count
-        guard k > 1, n > 0 else { return [] }
-        var corr = [Double](repeating: 0, count: k * k)
-        var z = [Double](repeating: 0, count: k)
-        for i in 0..<n {
-            for (c, j) in candidates.enumerated() {
-                let x = j < pa ? attributes[i * pa + j] : signals[i * ps + j - pa]
-                z[c] = (x - mean[j]) / sd[j]
-            }
-            for a in 0..<k { for b in a..<k { corr[a * k + b] += z[a] * z[b] } }
-        }
-        for a in 0..<k { for b in a..<k { corr[a * k + b] /= Double(n) } }
-        let (rank, pivot) = pivotedCholeskyRank(upper: corr, k: k, tolerance: 1e-9)
-        return rank < k ? pivot[rank...].map { candidates[$0] }.sorted() : []
+    /// features: pivoted Cholesky (`dpstrf`) of `ZᵀZ / n`, the correlation
+    /// matrix of the standardized columns (the intercept column is orthogonal
+    /// to them); the columns pivoted past the numerical rank are reported.
+    /// `problem` must hold exactly the `candidates` as its active columns.
+    static func collinearFeatures(problem: PenalizedLogit, candidates: [Int]) -> [Int] {
+        let k = problem.k
+        guard k > 2 else { return [] }
+        let (rank, pivot) = pivotedCholeskyRank(upper: problem.gram(), k: k, tolerance: 1e-9)
+        return rank < k ? pivot[rank...].filter { $0 > 0 }.map { candidates[$0 - 1] }.sorted() : []
     }
 
     /// Features that alone separate won from lost: an indicator whose rows

@@ -203,6 +203,18 @@ final class PenalizedLogit: @unchecked Sendable {
         return Evaluation(objective: loss + 0.5 * l2 * penalty, logLikelihood: -loss, gradient: g, hessian: h)
     }
 
+    /// `ZᵀZ / n` (upper triangle, k × k): the correlation matrix of the active
+    /// columns bordered by the intercept. One `dsyrk`, n·k² flops.
+    func gram() -> [Double] {
+        var c = [Double](repeating: 0, count: k * k)
+        z.withUnsafeBufferPointer { zb in
+            c.withUnsafeMutableBufferPointer { cb in
+                BLAS.syrkUpper(rows: n, k: k, alpha: 1 / Double(n), a: zb.baseAddress!, lda: k, beta: 0, c: cb.baseAddress!)
+            }
+        }
+        return c
+    }
+
     /// Original-unit coefficients (b0, w for active columns) of standardized θ.
     func originalCoefficients(_ theta: [Double]) -> (intercept: Double, weights: [Double]) {
         var b0 = theta[0]
