@@ -35,20 +35,20 @@ extension CalibrationResult {
     }
 
     /// The weights file of this fit.
+    /// - Parameters:
+    ///   - rows: the decided rows this fit trained on (as passed to ``Calibration/fit(dataset:rows:options:)``; default all).
+    ///   - trainBefore: the `--train-before` cut they were selected by, recorded as lineage.
     public func weightsFile(
-        version: String, parent: String?, createdAt: Date, tool: String, dataset: Dataset, trainBefore: String?,
-        metrics: WeightsFile.Metrics
+        version: String, parent: String?, createdAt: Date, tool: String, dataset: Dataset, rows: [Int32]? = nil,
+        trainBefore: String?, metrics: WeightsFile.Metrics
     ) -> WeightsFile {
-        let rows = statistics.rows
         func range(_ values: [Double]) -> [String] {
             guard let lo = values.min(), let hi = values.max() else { return [] }
             return [formatTimestamp(lo), formatTimestamp(hi)]
         }
-        // The rows this fit trained on are those whose probabilities it holds; recover
-        // their dates from the dataset through the same selection rule as the caller.
-        let cut = trainBefore.flatMap { parseTimestamp($0) }
+        let selected = (rows ?? (0..<Int32(dataset.decided.count)).map { $0 }).map(Int.init)
+        precondition(selected.count == statistics.rows, "the rows must be those the fit trained on")
         let closed = dataset.closedAt, asOf = dataset.asOf
-        let selected = closed.indices.filter { cut == nil || closed[$0] < cut! }
         let specAxes = spec.axes.map { a in
             WeightsFile.SpecAxis(
                 name: a.name, attributes: Dictionary(uniqueKeysWithValues: a.attributes.map { ($0.column, $0.kind.rawValue) }),
@@ -83,7 +83,7 @@ extension CalibrationResult {
             spec: .init(name: spec.name, l2: spec.l2, nonnegative: spec.nonnegative, axes: specAxes,
                         outcome: "won vs lost (outcomes.csv), signals strictly before as_of", tiers: specTiers),
             training: .init(
-                rows: rows, won: statistics.won, lost: statistics.lost, asOf: range(selected.map { asOf[$0] }),
+                rows: statistics.rows, won: statistics.won, lost: statistics.lost, asOf: range(selected.map { asOf[$0] }),
                 closedAt: range(selected.map { closed[$0] }), trainBefore: trainBefore,
                 anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
                 inputs: dataset.fingerprints),

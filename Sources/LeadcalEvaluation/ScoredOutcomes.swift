@@ -29,26 +29,8 @@ public struct ScoredOutcomes: Sendable {
         var axes: [ModelSpec.Axis] = []
         if !columns.isEmpty { axes.append(.init(name: "attributes", attributes: columns.map { .init(column: $0, kind: .categorical) })) }
         if !signals.isEmpty { axes.append(.init(name: "signals", signals: signals, halfLifeDays: 1)) }
-        let spec = ModelSpec(name: "evaluation", axes: axes, l2: 0)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-eval-\(getpid())-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: url) }
-        var yaml = "name: evaluation\nl2: 0\naxes:\n"
-        for axis in spec.axes {
-            yaml += "  \(quoted(axis.name)):\n"
-            if !axis.attributes.isEmpty {
-                yaml += "    attributes:\n" + axis.attributes.map { "      \(quoted($0.column)): categorical\n" }.joined()
-            }
-            if !axis.signals.isEmpty {
-                yaml += "    signals: [" + axis.signals.map(quoted).joined(separator: ", ") + "]\n    half_life_days: 1\n"
-            }
-        }
-        do { try yaml.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw DataError(file: url.lastPathComponent, line: 1, column: 1, message: "cannot write a temporary spec (\(error))")
-        }
-        return try Dataset.load(directory: directory, specURL: url)
+        return try Dataset.load(directory: directory, spec: ModelSpec(name: "evaluation", axes: axes, l2: 0))
     }
-
-    private static func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
     /// Scores the decided rows `rows` of a dataset loaded by ``loadDataset(directory:for:)``.
     public init(scorer: Scorer, dataset: Dataset, rows: [Int32]) {

@@ -95,7 +95,8 @@ struct Fit: ParsableCommand {
             let metrics = WeightsFile.Metrics(training: training.weightsMetricSet, holdout: holdout?.weightsMetricSet)
             let file = result.weightsFile(
                 version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentVersion,
-                createdAt: Date(), tool: "leadcal \(LeadcalVersion.string)", dataset: dataset, trainBefore: trainBefore, metrics: metrics)
+                createdAt: Date(), tool: "leadcal \(LeadcalVersion.string)", dataset: dataset, rows: split.training,
+                trainBefore: trainBefore, metrics: metrics)
             do { return try WeightsStore.write(file, to: folder) } catch let e as WeightsError { throw CLIError(e.message) }
         }
         let total = (clock.now - start).seconds

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LeadcalData
 
@@ -65,6 +66,17 @@ struct LoaderErrorTests {
         let spec = TestDataset.spec.replacingOccurrences(of: "employees: log", with: "headcount: log")
         let e = try TestDataset(spec: spec).error()
         #expect(e == "model.yaml:6:7: attribute 'headcount' is not a column of leads.csv (columns: lead_id, industry, employees)")
+    }
+
+    @Test func specValueNamesMissingColumn() throws {
+        let data = try TestDataset()
+        defer { try? FileManager.default.removeItem(at: data.url) }
+        let spec = ModelSpec(name: "m", axes: [.init(name: "fit", attributes: [.init(column: "country", kind: .categorical)])], l2: 1)
+        #expect {
+            try Dataset.load(directory: data.url, spec: spec)
+        } throws: { e in
+            (e as! DataError).description == "leads.csv:1:1: missing column 'country', which the model reads (header has: lead_id, industry, employees)"
+        }
     }
 
     @Test func axisWithNeitherSignalsNorAttributes() throws {

@@ -38,6 +38,17 @@ public struct Dataset: Sendable {
         if let url = specURL ?? (FileManager.default.fileExists(atPath: defaultSpec.path) ? defaultSpec : nil) {
             (spec, marks) = try ModelSpec.load(url: url)
         }
+        return try load(directory: directory, spec: spec, marks: marks)
+    }
+
+    /// Reads the dataset in `directory` against a spec given as a value (for
+    /// example one derived from weights files). An attribute the spec names
+    /// that leads.csv lacks is reported at leads.csv's header.
+    public static func load(directory: URL, spec: ModelSpec?) throws(DataError) -> Dataset {
+        try load(directory: directory, spec: spec, marks: nil)
+    }
+
+    private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?) throws(DataError) -> Dataset {
         let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), spec: spec, marks: marks)
         let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
 

@@ -34,10 +34,15 @@ public struct LeadTable: Sendable {
         for axis in spec?.axes ?? [] {
             for a in axis.attributes {
                 guard let i = source.column(a.column) else {
-                    let mark = marks?.attributes["\(axis.name)/\(a.column)"]
+                    let columns = source.header.joined(separator: ", ")
+                    guard let marks else {
+                        throw DataError(file: "leads.csv", line: 1, column: 1,
+                                        message: "missing column '\(a.column)', which the model reads (header has: \(columns))")
+                    }
+                    let mark = marks.attributes["\(axis.name)/\(a.column)"]
                     throw DataError(
-                        file: marks?.file ?? "model.yaml", line: mark?.line ?? 1, column: mark?.column ?? 1,
-                        message: "attribute '\(a.column)' is not a column of leads.csv (columns: \(source.header.joined(separator: ", ")))")
+                        file: marks.file, line: mark?.line ?? 1, column: mark?.column ?? 1,
+                        message: "attribute '\(a.column)' is not a column of leads.csv (columns: \(columns))")
                 }
                 wanted.append((a.column, i, a.kind))
             }
