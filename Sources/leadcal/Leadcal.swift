@@ -8,13 +8,24 @@ struct Leadcal: ParsableCommand {
         commandName: "leadcal",
         abstract: "Calibrated, time-decayed B2B lead scoring.",
         discussion: """
-            The monthly routine: export leads.csv, signals.csv and outcomes.csv from the CRM \
-            into a folder with a model.yaml, then
+            Every month, export leads.csv, signals.csv and outcomes.csv from the CRM into a \
+            folder with a model.yaml (the README documents the data contract), then:
 
-              leadcal inspect DATA_DIR        check the data and read its report
-              leadcal fit DATA_DIR            fit weights and half-lives on the won/lost outcomes
+              leadcal inspect DATA_DIR          check the data
+              leadcal fit DATA_DIR              fit weights and half-lives, write
+                                                weights/<model>-<version>.json
+              leadcal compare A.json B.json DATA_DIR
+                                                last month's version against this
+                                                month's, before promoting it
+              leadcal score --weights B.json DATA_DIR
+                                                probability, score, tier, reasons
+              leadcal report --weights B.json --baseline A.json DATA_DIR --out R
+                                                a notebook for analysts
 
-            Generate a dataset with known truth to try it: leadcal synth --leads 5000 --out demo
+            Also: evaluate (one version's metrics), versions (the lineage of a folder), \
+            backtest (monthly retraining on history), synth (data with known truth to try it).
+
+            Try it: leadcal synth --leads 5000 --out demo && leadcal fit demo
             """,
         version: LeadcalVersion.string,
         subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Synth.self]
