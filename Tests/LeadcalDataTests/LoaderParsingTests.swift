@@ -140,3 +140,31 @@ struct AnomalyTests {
         #expect(d.labels == [1, 0])  // the first outcome row of A is kept
     }
 }
+
+@Suite("The data report's numbers")
+struct DataReportTests {
+    @Test func countsRangesAndSignalsPerLead() throws {
+        // A: 3 signals, B: 1, C: 0; outcomes for A (won) and B (lost).
+        let d = try TestDataset(
+            signals: """
+                lead_id,signal,occurred_at
+                A,email_open,2026-03-01
+                A,pricing_visit,2026-03-05T12:00:00+02:00
+                B,email_open,2026-02-10
+                A,email_open,2026-04-02
+
+                """,
+            outcomes: "lead_id,outcome,as_of,closed_at\nA,won,2026-04-01,2026-05-15\nB,lost,2026-03-20,\n"
+        ).load()
+        let r = d.report
+        #expect(r.counts.leads == 3 && r.counts.signals == 4 && r.counts.outcomes == 2)
+        #expect(r.counts.won == 1 && r.counts.lost == 1 && r.counts.winRate == 0.5)
+        #expect(r.counts.trainingEvents == 3)          // A's 2026-04-02 event is after its as_of
+        #expect(r.occurredAt == .init(first: "2026-02-10T00:00:00Z", last: "2026-04-02T00:00:00Z"))
+        #expect(r.asOf == .init(first: "2026-03-20T00:00:00Z", last: "2026-04-01T00:00:00Z"))
+        #expect(r.closedAt == .init(first: "2026-03-20T00:00:00Z", last: "2026-05-15T00:00:00Z"))
+        #expect(r.eventsPerLead == .init(mean: 4.0 / 3, median: 1, p90: 2.6, max: 3, zero: 1))
+        #expect(r.signalTypes.map(\.signal) == ["email_open", "pricing_visit"])
+        #expect(r.signalTypes.map(\.rows) == [3, 1])
+    }
+}
