@@ -179,7 +179,7 @@ public enum Calibration {
             let inv = chol.inverse()
             var full = [Double](repeating: 0, count: k * k)
             for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { full[i * k + j] = inv[a * free.count + b] } }
-            covariance = problem.originalCovariance(full, free: final.atZero.map { !$0 })
+            covariance = problem.originalCovariance(full)
         } else {
             warnings.append("the Hessian is singular at the optimum: standard errors are not available")
         }
@@ -196,11 +196,11 @@ public enum Calibration {
             case .log: kind = "log"
             case .signal: break
             }
-            var e = CalibrationResult.Feature(name: f.name, axis: axisName, kind: kind, weight: 0, status: "estimated", referenceLevel: reference)
+            var e = CalibrationResult.Feature(name: f.name, axis: axisName, kind: kind, weight: 0, status: .estimated, referenceLevel: reference)
             if let c = active.firstIndex(of: j) {
                 e.weight = w[c]
                 if final.atZero[c + 1] {
-                    e.status = "at_zero"
+                    e.status = .atZero
                 } else if let cov = covariance {
                     let se = cov[(c + 1) * k + (c + 1)].squareRoot()
                     e.stdError = se
@@ -209,7 +209,7 @@ public enum Calibration {
                     e.upper = w[c] + 1.959963984540054 * se
                 }
             } else {
-                e.status = constant.contains(j) ? "constant" : "collinear"
+                e.status = constant.contains(j) ? .constant : .collinear
             }
             features.append(e)
         }

@@ -16,10 +16,24 @@ public struct CalibrationResult: Sendable {
         /// 95% Wald interval `weight ± 1.959964 · SE`.
         public var lower: Double?
         public var upper: Double?
-        /// `estimated`, `at_zero` (non-negativity bound), `constant`, `collinear`.
-        public var status: String
+        public var status: Status
         /// For a category: the reference level of its column.
         public var referenceLevel: String?
+    }
+
+    /// How a feature's weight came out of the fit.
+    public enum Status: String, Sendable, Codable, Equatable {
+        /// Estimated, with a standard error.
+        case estimated
+        /// Held at zero by a non-negativity constraint (no standard error).
+        case atZero = "at_zero"
+        /// Constant on the training rows: not estimated (weight 0).
+        case constant
+        /// An exact linear combination of other features: not estimated at `l2 = 0`.
+        case collinear
+
+        /// Whether the weight was estimated at all.
+        public var isEstimated: Bool { self == .estimated || self == .atZero }
     }
 
     public struct Axis: Sendable, Codable, Equatable {

@@ -241,7 +241,7 @@ final class PenalizedLogit: @unchecked Sendable {
 
     /// Covariance of the original-unit (b0, w) from the inverse of the
     /// standardized penalized Hessian: `T H⁻¹ Tᵀ` with T the linear map θ → (b0, w).
-    func originalCovariance(_ inverse: [Double], free: [Bool]) -> [Double] {
+    func originalCovariance(_ inverse: [Double]) -> [Double] {
         // T: row 0 = (1, −mean_j/sd_j …); row c = e_c / sd_j.
         var t = [Double](repeating: 0, count: k * k)
         t[0] = 1

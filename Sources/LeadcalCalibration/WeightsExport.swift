@@ -69,7 +69,7 @@ extension CalibrationResult {
                 }
                 return WeightsFile.Feature(
                     name: f.name, kind: f.kind, source: source, level: level, referenceLevel: f.referenceLevel, weight: f.weight,
-                    stdError: f.stdError, interval: f.lower.flatMap { lo in f.upper.map { [lo, $0] } }, status: f.status,
+                    stdError: f.stdError, interval: f.lower.flatMap { lo in f.upper.map { [lo, $0] } }, status: f.status.rawValue,
                     mean: featureMeans[j])
             }
             return WeightsFile.Axis(

@@ -43,7 +43,7 @@ struct FitReport {
     var json: JSON {
         var weights: [String: Double] = [:], se: [String: Double] = [:], notEstimated: [String: String] = [:]
         for f in result.features {
-            if f.status == "constant" || f.status == "collinear" { notEstimated[f.name] = f.status; continue }
+            if !f.status.isEstimated { notEstimated[f.name] = f.status.rawValue; continue }
             weights[f.name] = f.weight
             if let s = f.stdError { se[f.name] = s }
         }
@@ -59,7 +59,7 @@ struct FitReport {
             weights_file: weightsFile, model: result.spec.name, objective: s.objective, log_likelihood: s.logLikelihood,
             null_log_likelihood: s.nullLogLikelihood, pseudo_r2: s.pseudoR2, aic: s.aic, l2: s.l2,
             intercept: result.intercept, intercept_std_error: result.interceptStdError, weights: weights, std_errors: se,
-            at_zero: result.features.filter { $0.status == "at_zero" }.map(\.name), not_estimated: notEstimated,
+            at_zero: result.features.filter { $0.status == .atZero }.map(\.name), not_estimated: notEstimated,
             half_lives: h, half_life_ci: ci, converged: s.converged, iterations: s.iterations,
             newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, warnings: result.warnings,
             anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
@@ -114,12 +114,12 @@ struct FitReport {
                 if name.count > 27 { name = String(name.prefix(26)) + "…" }
                 let cells: [String]
                 switch f.status {
-                case "estimated":
+                case .estimated:
                     cells = [num(f.weight), num(f.stdError), num(f.z, "%.2f"), num(f.z.map(Self.pValue), "%.3f"), num(f.lower), num(f.upper)]
-                case "at_zero":
+                case .atZero:
                     cells = [num(f.weight), "at bound 0", "", "", "", ""]
-                default:
-                    cells = ["-", f.status, "", "", "", ""]
+                case .constant, .collinear:
+                    cells = ["-", f.status.rawValue, "", "", "", ""]
                 }
                 out.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.map { $0.leftPad(9) }.joined(separator: " "))
             }

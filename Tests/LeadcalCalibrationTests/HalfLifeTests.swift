@@ -108,9 +108,9 @@ struct DiagnosticsTests {
         let d = try dataset(leads: leads, outcomes: outcomes, spec: "name: s\naxes:\n  fit:\n    attributes: {x: numeric, x2: numeric, k: numeric}\nl2: 0\n")
         let fit = try Calibration.fit(dataset: d)
         let status = Dictionary(uniqueKeysWithValues: fit.features.map { ($0.name, $0.status) })
-        #expect(status["k"] == "constant")
-        #expect(status["x"] == "estimated" || status["x2"] == "estimated")
-        #expect([status["x"], status["x2"]].contains("collinear"))
+        #expect(status["k"] == .constant)
+        #expect(status["x"] == .estimated || status["x2"] == .estimated)
+        #expect([status["x"], status["x2"]].contains(.collinear))
         #expect(fit.warnings.contains { $0.contains("k is constant") })
         #expect(fit.warnings.contains { $0.contains("exactly collinear") })
     }

@@ -88,7 +88,7 @@ struct NonnegativityTests {
             var g = fit.statistics.l2 * variance * f.weight
             for i in 0..<y.count { g += (p[i] - y[i]) * x[i] }
             #expect(f.weight >= 0, "\(f.name) is negative")
-            if f.status == "at_zero" {
+            if f.status == .atZero {
                 #expect(f.weight == 0)
                 #expect(g >= -1e-6, "\(f.name) at zero with gradient \(g) pushing it below zero")
             } else {
@@ -98,9 +98,9 @@ struct NonnegativityTests {
         // Every weight that was negative unconstrained sits at zero now, and is reported so.
         for name in negative where !name.isEmpty {
             let f = fit.features.first { $0.name == name }!
-            #expect(f.status == "at_zero" || f.weight > 0)
+            #expect(f.status == .atZero || f.weight > 0)
         }
-        #expect(fit.features.contains { $0.status == "at_zero" })
+        #expect(fit.features.contains { $0.status == .atZero })
         #expect(fit.objectiveIsAtLeast(free.statistics.objective))
     }
 }
