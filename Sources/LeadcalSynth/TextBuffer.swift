@@ -1,3 +1,5 @@
+import LeadcalData
+
 /// A growing UTF-8 byte buffer with allocation-free integer and date writers.
 struct TextBuffer {
     var bytes: [UInt8] = []
@@ -27,7 +29,7 @@ struct TextBuffer {
 
     /// `YYYY-MM-DD`
     mutating func date(days: Int) {
-        let (y, m, d) = civil(days)
+        let (y, m, d) = civilFromDays(days)
         int(y, width: 4); byte("-"); int(m, width: 2); byte("-"); int(d, width: 2)
     }
 
@@ -45,8 +47,3 @@ struct TextBuffer {
         }
     }
 }
-
-import LeadcalData
-
-@inline(__always)
-private func civil(_ days: Int) -> (Int, Int, Int) { civilFromDays(days) }

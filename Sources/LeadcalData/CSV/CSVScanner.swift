@@ -1,3 +1,5 @@
+import Foundation
+
 /// A field of a CSV record: a byte range inside the scanned buffer.
 ///
 /// `start..<end` excludes the surrounding quotes of a quoted field. When
@@ -208,5 +210,3 @@ struct CSVRecordScanner {
         UnsafeBufferPointer(start: base + field.start, count: field.count)
     }
 }
-
-import Foundation
