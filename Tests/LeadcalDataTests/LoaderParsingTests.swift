@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LeadcalData
+import LeadcalWeights
 
 @Suite("The loader reads every valid form of the data contract")
 struct LoaderParsingTests {
@@ -166,5 +167,20 @@ struct DataReportTests {
         #expect(r.eventsPerLead == .init(mean: 4.0 / 3, median: 1, p90: 2.6, max: 3, zero: 1))
         #expect(r.signalTypes.map(\.signal) == ["email_open", "pricing_visit"])
         #expect(r.signalTypes.map(\.rows) == [3, 1])
+    }
+}
+
+@Suite("Input fingerprints")
+struct FingerprintTests {
+    @Test func sha256OfEveryInputFile() throws {
+        var signals = "lead_id,signal,occurred_at,value\n"
+        for i in 0..<40_000 { signals += "\(i % 2 == 0 ? "A" : "B"),email_open,2026-03-0\(1 + i % 9),\(i % 5)\n" }
+        let data = try TestDataset(signals: signals)
+        defer { try? FileManager.default.removeItem(at: data.url) }
+        let d = try data.load()
+        for file in ["leads.csv", "signals.csv", "outcomes.csv"] {
+            let bytes = try Data(contentsOf: data.url.appendingPathComponent(file))
+            #expect(d.fingerprints[file] == LeadcalWeights.SHA256.hex(bytes), "\(file)")
+        }
     }
 }

@@ -41,8 +41,13 @@ final class CSVSource {
         func hex() -> String { state.finalize().map { String(format: "%02x", $0) }.joined() }
     }
 
+    /// Whether ``sha256`` is computed from the blocks as they are read.
+    private let hashing: Bool
+
     /// Opens `url`, reads and checks its header.
-    init(url: URL, name: String, blockSize: Int = 32 << 20) throws(DataError) {
+    /// - Parameter hashing: compute ``sha256`` from the blocks read (off when the caller hashes the file itself).
+    init(url: URL, name: String, blockSize: Int = 32 << 20, hashing: Bool = true) throws(DataError) {
+        self.hashing = hashing
         self.name = name
         self.blockCapacity = blockSize
         let fd = open(url.path, O_RDONLY)
@@ -70,7 +75,7 @@ final class CSVSource {
         } catch { throw locate(error, baseLine: 0) }
         header = fields.map { scanner.string($0).trimmingCharacters(in: .whitespaces) }
         nextLine = scanner.line
-        hasher.update(UnsafeRawBufferPointer(start: base, count: headerEnd))
+        if hashing { hasher.update(UnsafeRawBufferPointer(start: base, count: headerEnd)) }
         consumed = headerEnd
     }
 
@@ -180,7 +185,8 @@ final class CSVSource {
     private func cut(_ start: Int, _ end: Int, parts: Int) -> [Int] {
         var cuts = [start]
         let length = Double(end - start)
-        let total = Double(parts) - Self.hashShare
+        let share = hashing ? Self.hashShare : 0
+        let total = Double(parts) - share
         var odd = false
         var scanned = start
         for k in 1..<max(parts, 1) {
@@ -241,7 +247,7 @@ final class CSVSource {
         while let (start, end) = try nextBlock() {
             let bytes = UnsafeBufferPointer(start: base + start, count: end - start)
             if let bad = firstInvalidUTF8(bytes) { throw invalidUTF8(bad, in: bytes) }
-            hasher.update(UnsafeRawBufferPointer(bytes))
+            if hashing { hasher.update(UnsafeRawBufferPointer(bytes)) }
             var scanner = CSVRecordScanner(bytes)
             do { try body(&scanner, nextLine) } catch { throw locate(error, baseLine: nextLine) }
             nextLine += scanner.line
@@ -288,11 +294,11 @@ final class CSVSource {
         let slots = SendableSlots<PartResult<P>>(count: n)
         let base = UnsafePointer(self.base)
         let pointer = SendablePointer(base)
-        let hasher = self.hasher
+        let hasher = self.hasher, hashing = self.hashing
         let hashed = SendablePointer(block)
         // The last part's task also hashes the block (its part is smaller for that).
         parallelFor(n) { k in
-            if k == n - 1 { hasher.update(hashed.value) }
+            if hashing && k == n - 1 { hasher.update(hashed.value) }
             let bytes = UnsafeBufferPointer(start: pointer.value + cuts[k], count: cuts[k + 1] - cuts[k])
             if let bad = firstInvalidUTF8(bytes) {
                 var line = 0

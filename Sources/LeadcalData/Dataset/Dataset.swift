@@ -49,6 +49,9 @@ public struct Dataset: Sendable {
     }
 
     private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?) throws(DataError) -> Dataset {
+        // The large file is fingerprinted on its own thread, on the core the small files leave idle.
+        let signalsURL = directory.appendingPathComponent("signals.csv")
+        let signalsDigest = FileDigest(url: signalsURL)
         let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), spec: spec, marks: marks)
         let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
 
@@ -59,7 +62,7 @@ public struct Dataset: Sendable {
             decided.append(Int32(i))
         }
 
-        let source = try CSVSource(url: directory.appendingPathComponent("signals.csv"), name: "signals.csv")
+        let source = try CSVSource(url: signalsURL, name: "signals.csv", hashing: false)
         let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
         var specSignal: [String: Int32] = [:]
         for (k, s) in (spec?.signals ?? []).enumerated() { specSignal[s] = Int32(k) }
@@ -99,7 +102,7 @@ public struct Dataset: Sendable {
             signalColumns: source.header, signalTimeRange: (minTime, maxTime), eventsPerLead: eventsPerLead,
             typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
             undecidedEvents: undecidedEvents, keptEvents: events.count)
-        let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": source.sha256]
+        let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": signalsDigest.wait() ?? ""]
         return Dataset(
             spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
             labels: decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 }, asOf: decided.map { outcomes.asOf[Int($0)] },
