@@ -23,7 +23,7 @@ public enum SignalStream {
     /// Reads `url` (a signals.csv) and calls `consume` with each batch, in file order.
     /// Errors are the loader's: one line naming file, line and column.
     public static func forEach(url: URL, leadIds: ByteInterner, _ consume: (Batch) throws(DataError) -> Void) throws(DataError) {
-        let source = try CSVSource(url: url, name: url.lastPathComponent)
+        let source = try CSVSource(url: url, name: url.lastPathComponent, hashing: false)
         let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
         let valueColumn = source.column("value")
         let fieldCount = source.header.count
@@ -66,7 +66,7 @@ extension LeadTable {
     /// the file): what the scorer needs, which parses values itself.
     /// Errors: missing or duplicate `lead_id`.
     public static func loadText(url: URL, columns: [String]) throws(DataError) -> (ids: ByteInterner, values: [[String?]]) {
-        let source = try CSVSource(url: url, name: url.lastPathComponent)
+        let source = try CSVSource(url: url, name: url.lastPathComponent, hashing: false)
         let idColumn = try source.columns(required: ["lead_id"])[0]
         let indices = columns.map { source.column($0) }
         var ids = ByteInterner(capacity: 1 << 16)
