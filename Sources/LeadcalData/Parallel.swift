@@ -7,15 +7,30 @@ public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: count, execute: body)
 }
 
-/// Fixed slots that concurrent iterations write disjointly (slot k by iteration k only).
+/// Fixed slots that concurrent iterations write disjointly (slot k by
+/// iteration k only), read once they have all finished. The storage is raw
+/// memory, so concurrent writes to different slots touch nothing shared.
 public final class SendableSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    public init(count: Int) { storage = Array(repeating: nil, count: count) }
+    private let storage: UnsafeMutablePointer<T?>
+    private let count: Int
+
+    public init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: max(count, 1))
+        storage.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
     public subscript(k: Int) -> T {
         get { storage[k]! }
-        set { storage.withUnsafeMutableBufferPointer { $0[k] = newValue } }
+        set { precondition(k >= 0 && k < count); storage[k] = newValue }
     }
-    public func values() -> [T] { storage.map { $0! } }
+
+    public func values() -> [T] { (0..<count).map { storage[$0]! } }
 }
 
 /// A pointer handed to concurrent iterations that read, or write disjoint ranges of, its memory.
