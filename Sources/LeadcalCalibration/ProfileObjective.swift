@@ -107,7 +107,3 @@ final class ProfileObjective {
         return (result.evaluation.objective, gradient)
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -8,16 +8,9 @@ public enum Metrics {
     public static func auc(_ p: [Double], _ y: [Double]) -> Double? {
         let n1 = y.reduce(0, +), n0 = Double(y.count) - n1
         guard n1 > 0, n0 > 0 else { return nil }
-        let order = p.indices.sorted { p[$0] < p[$1] }
+        let ranks = DeLong.midranks(p)
         var rankSum = 0.0
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && p[order[j + 1]] == p[order[i]] { j += 1 }
-            let midrank = Double(i + j) / 2 + 1
-            for t in i...j where y[order[t]] == 1 { rankSum += midrank }
-            i = j + 1
-        }
+        for i in p.indices where y[i] == 1 { rankSum += ranks[i] }
         return (rankSum - n1 * (n1 + 1) / 2) / (n1 * n0)
     }
 

@@ -16,8 +16,7 @@ func median(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     for _ in 0..<repeats {
         let t = clock.now
         try body()
-        let d = clock.now - t
-        times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        times.append((clock.now - t).seconds)
     }
     return times.sorted()[times.count / 2]
 }

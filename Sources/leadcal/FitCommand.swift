@@ -134,7 +134,3 @@ struct TrainingSplit {
 extension Metrics.Summary {
     var weightsMetricSet: WeightsFile.MetricSet { .init(rows: rows, won: won, auc: auc, logLoss: logLoss, brier: brier) }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -34,7 +34,5 @@ final class MappedColumn<T: BitwiseCopyable>: @unchecked Sendable {
         count += 1
     }
 
-    @inline(__always) subscript(i: Int) -> T { base[i] }
-
     var buffer: UnsafeBufferPointer<T> { UnsafeBufferPointer(start: base, count: count) }
 }
