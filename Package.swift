@@ -18,7 +18,7 @@ let package = Package(
     products: [
         .executable(name: "leadcal", targets: ["leadcal"]),
         .library(name: "LeadcalScorer", targets: ["LeadcalScorer"]),
-        .library(name: "LeadcalWeights", targets: ["LeadcalWeights"]),
+        .library(name: "LeadcalModel", targets: ["LeadcalModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,38 +31,39 @@ let package = Package(
             name: "CLapack",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        // Ingest: CSV reading, the data contract, the model spec, the data report.
+        // The model as types: spec, features, statuses, half-lives, tiers, and the
+        // weights-file codec (checksum, atomic immutable writes). Foundation only.
+        .target(name: "LeadcalModel"),
+        // Ingest: CSV reading, the data contract, the YAML spec parser, the data report.
         .target(
             name: "LeadcalData",
-            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LeadcalModel", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Point-in-time features: decayed sums, their half-life derivatives, design matrix.
         .target(name: "LeadcalFeatures", dependencies: ["LeadcalData"]),
-        // The versioned weights file: format, checksum, atomic write. Foundation only.
-        .target(name: "LeadcalWeights"),
         // Penalized logistic regression with fitted half-lives, on BLAS/LAPACK.
         .target(
             name: "LeadcalCalibration",
-            dependencies: ["LeadcalFeatures", "LeadcalWeights", "CLapack"]
+            dependencies: ["LeadcalFeatures", "LeadcalModel", "CLapack"]
         ),
         // The production scorer: weights file + a lead's signals -> probability, tier, reasons.
-        .target(name: "LeadcalScorer", dependencies: ["LeadcalWeights"]),
+        .target(name: "LeadcalScorer", dependencies: ["LeadcalModel"]),
         // Metrics and model comparison; reads weights files.
         .target(
             name: "LeadcalEvaluation",
-            dependencies: ["LeadcalData", "LeadcalWeights", "LeadcalScorer"]
+            dependencies: ["LeadcalData", "LeadcalModel", "LeadcalScorer"]
         ),
         // The monthly routine: backtests of retraining, and notebooks exported for analysts.
         .target(
             name: "LeadcalReports",
-            dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalWeights"]
+            dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
         ),
         // Synthetic datasets drawn from the model with known truth.
-        .target(name: "LeadcalSynth", dependencies: ["LeadcalData"]),
+        .target(name: "LeadcalSynth", dependencies: ["LeadcalData", "LeadcalModel"]),
         .executableTarget(
             name: "leadcal",
             dependencies: [
-                "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalWeights",
+                "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalModel",
                 "LeadcalScorer", "LeadcalEvaluation", "LeadcalReports", "LeadcalSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -70,25 +71,25 @@ let package = Package(
         // Release-build benchmark harness (`make bench`): throughput of the hot paths.
         .executableTarget(
             name: "leadcal-bench",
-            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalWeights"]
+            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
         ),
-        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalWeights"]),
-        .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures"]),
+        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalModel"]),
+        .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures", "LeadcalModel"]),
         .testTarget(
             name: "LeadcalCalibrationTests",
-            dependencies: ["LeadcalCalibration", "LeadcalSynth"],
+            dependencies: ["LeadcalCalibration", "LeadcalSynth", "LeadcalModel"],
             resources: [.copy("References")]
         ),
         .testTarget(
             name: "LeadcalEvaluationTests",
-            dependencies: ["LeadcalEvaluation"],
+            dependencies: ["LeadcalEvaluation", "LeadcalModel"],
             resources: [.copy("References")]
         ),
-        .testTarget(name: "LeadcalReportsTests", dependencies: ["LeadcalReports", "LeadcalData", "LeadcalSynth"]),
+        .testTarget(name: "LeadcalReportsTests", dependencies: ["LeadcalReports", "LeadcalData", "LeadcalSynth", "LeadcalModel"]),
         .testTarget(
             name: "LeadcalScorerTests",
             dependencies: [
-                "LeadcalScorer", "LeadcalWeights", "LeadcalCalibration", "LeadcalData", "LeadcalSynth",
+                "LeadcalScorer", "LeadcalModel", "LeadcalCalibration", "LeadcalData", "LeadcalSynth",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,53 +1,35 @@
 import LeadcalData
 import LeadcalFeatures
+import LeadcalModel
 
 /// A fitted model: coefficients with their uncertainty, half-lives with
-/// their intervals, fit statistics and diagnostics.
+/// their intervals and statuses, fit statistics and diagnostics.
 public struct CalibrationResult: Sendable {
     public struct Feature: Sendable, Codable, Equatable {
         public var name: String
         public var axis: String
-        /// `category`, `numeric`, `log` or `signal`.
-        public var kind: String
+        public var kind: FeatureKind
         public var weight: Double
-        /// nil when the weight is not estimated (constant, collinear) or sits at its bound.
+        /// Estimated weights only.
         public var stdError: Double?
         public var z: Double?
         /// 95% Wald interval `weight ± 1.959964 · SE`.
         public var lower: Double?
         public var upper: Double?
-        public var status: Status
+        public var status: WeightStatus
+        public var reason: NotEstimatedReason?
         /// For a category: the reference level of its column.
         public var referenceLevel: String?
     }
 
-    /// How a feature's weight came out of the fit.
-    public enum Status: String, Sendable, Codable, Equatable {
-        /// Estimated, with a standard error.
-        case estimated
-        /// Held at zero by a non-negativity constraint (no standard error).
-        case atZero = "at_zero"
-        /// Constant on the training rows: not estimated (weight 0).
-        case constant
-        /// An exact linear combination of other features: not estimated at `l2 = 0`.
-        case collinear
-
-        /// Whether the weight was estimated at all.
-        public var isEstimated: Bool { self == .estimated || self == .atZero }
-    }
-
     public struct Axis: Sendable, Codable, Equatable {
         public var name: String
-        public var halfLifeDays: Double?
-        public var fitted: Bool
-        /// 95% profile-likelihood interval (days) of a fitted half-life.
-        public var lower: Double?
-        public var upper: Double?
-        /// An interval end at the search bound (0.5 or 3650 days): the data do not close it.
-        public var lowerOpen: Bool
-        public var upperOpen: Bool
-        public var saturation: String
+        /// Nil for an axis without signals.
+        public var halfLife: HalfLife?
+        public var saturation: ModelSpec.Saturation
         public var nonnegative: Bool
+        /// A second local optimum of the profile within 1.92 of the best (days), if one was found.
+        public var secondOptimumDays: Double?
     }
 
     public struct Statistics: Sendable, Codable, Equatable {
@@ -59,7 +41,7 @@ public struct CalibrationResult: Sendable {
         public var logLikelihood: Double
         public var nullLogLikelihood: Double
         public var pseudoR2: Double
-        /// `2k − 2 logL`, k = estimated parameters (intercept and free weights).
+        /// `2k − 2 logL`, k = estimated parameters (intercept, free weights, fitted half-lives).
         public var aic: Double
         public var parameters: Int
         public var converged: Bool
@@ -67,7 +49,7 @@ public struct CalibrationResult: Sendable {
         public var iterations: Int
         /// Newton iterations, all inner solves together.
         public var newtonIterations: Int
-        /// Inner solves (feature passes).
+        /// Inner solves (one feature pass each).
         public var evaluations: Int
         /// Passes over the design matrix (objective, gradient and Hessian).
         public var objectivePasses: Int
@@ -87,15 +69,15 @@ public struct CalibrationResult: Sendable {
     public var features: [Feature]
     public var axes: [Axis]
     public var statistics: Statistics
-    /// Things an analyst must know (collinearity, open intervals, …).
+    /// Things an analyst must know (collinearity, unidentified half-lives, …).
     public var warnings: [String]
-    /// Fitted probability of each training row.
+    /// Fitted probability of each training row (from the solver).
     public var trainingProbabilities: [Double]
     /// Mean of each layout feature over the training rows, at the fitted half-lives.
     public var featureMeans: [Double]
 
     /// Half-life (days) per spec axis, 0 for axes without signals.
-    public var halfLives: [Double] { axes.map { $0.halfLifeDays ?? 0 } }
+    public var halfLives: [Double] { axes.map { $0.halfLife?.days ?? 0 } }
 
     /// Weight per layout feature (0 when not estimated).
     public var weightVector: [Double] { features.map(\.weight) }

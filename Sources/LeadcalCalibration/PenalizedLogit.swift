@@ -27,6 +27,9 @@ final class PenalizedLogit: @unchecked Sendable {
     private(set) var columns: [Int]
     private(set) var mean: [Double]
     private(set) var sd: [Double]
+    /// The scale of each standardized column: `sd`, or 1 for a constant one
+    /// (a subsample can make an active feature constant; its column is then 0).
+    private var unit: [Double] = []
     /// Per row, after the last evaluation: linear predictor and probability.
     private(set) var eta: [Double]
     private(set) var probability: [Double]
@@ -83,6 +86,7 @@ final class PenalizedLogit: @unchecked Sendable {
         for t in 0..<tasks { for j in 0..<p { sumSq[j] += partial[t][j] } }
         self.mean = mean
         sd = sumSq.map { ($0 / nn).squareRoot() }
+        unit = sd.map { $0 > 0 && $0.isFinite ? $0 : 1 }
         columns = active
         k = 1 + active.count
         if z.count != n * k { z = [Double](repeating: 0, count: n * k) }
@@ -91,7 +95,7 @@ final class PenalizedLogit: @unchecked Sendable {
         let fromSignals = active.map { $0 >= pa }
         let source = active.map { $0 >= pa ? $0 - pa : $0 }
         let shift = active.map { mean[$0] }
-        let scale = active.map { 1 / sd[$0] }
+        let scale = active.map { 1 / unit[$0] }
         let zp = SendablePointer(z.withUnsafeMutableBufferPointer { $0.baseAddress! })
         parallelFor(tasks) { t in
             for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
@@ -221,8 +225,8 @@ final class PenalizedLogit: @unchecked Sendable {
         var w = [Double](repeating: 0, count: k - 1)
         for c in 1..<k {
             let j = columns[c - 1]
-            w[c - 1] = theta[c] / sd[j]
-            b0 -= theta[c] * mean[j] / sd[j]
+            w[c - 1] = theta[c] / unit[j]
+            b0 -= theta[c] * mean[j] / unit[j]
         }
         return (b0, w)
     }
@@ -233,7 +237,7 @@ final class PenalizedLogit: @unchecked Sendable {
         theta[0] = intercept
         for c in 1..<k {
             let j = columns[c - 1]
-            theta[c] = weights[c - 1] * sd[j]
+            theta[c] = weights[c - 1] * unit[j]
             theta[0] += weights[c - 1] * mean[j]
         }
         return theta
@@ -247,8 +251,8 @@ final class PenalizedLogit: @unchecked Sendable {
         t[0] = 1
         for c in 1..<k {
             let j = columns[c - 1]
-            t[c] = -mean[j] / sd[j]
-            t[c * k + c] = 1 / sd[j]
+            t[c] = -mean[j] / unit[j]
+            t[c * k + c] = 1 / unit[j]
         }
         var tmp = [Double](repeating: 0, count: k * k)
         for i in 0..<k { for j in 0..<k {

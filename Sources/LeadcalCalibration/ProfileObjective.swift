@@ -1,6 +1,7 @@
 import Foundation
 import LeadcalData
 import LeadcalFeatures
+import LeadcalModel
 
 /// F(u): the penalized objective minimised over (b0, w) with the half-lives
 /// of the fitted axes at `h = exp(u)`, and its exact gradient in u.
@@ -37,15 +38,18 @@ final class ProfileObjective {
     var featureSeconds = 0.0
     var solverSeconds = 0.0
 
-    init(builder: FeatureBuilder, problem: PenalizedLogit, spec: ModelSpec, active: [Int], constrained: [Bool], solver: NewtonSolver) {
+    init(
+        builder: FeatureBuilder, problem: PenalizedLogit, spec: ModelSpec, halfLives: [Double], fittedAxes: [Int], active: [Int],
+        constrained: [Bool], solver: NewtonSolver
+    ) {
         self.builder = builder
         self.problem = problem
         self.spec = spec
         self.active = active
         self.constrained = constrained
         self.solver = solver
-        fittedAxes = spec.axes.indices.filter { spec.axes[$0].fitHalfLife && !spec.axes[$0].signals.isEmpty }
-        halfLives = spec.axes.map { $0.halfLifeDays ?? 0 }
+        self.fittedAxes = fittedAxes
+        self.halfLives = halfLives
         weights = [Double](repeating: 0, count: active.count)
     }
 
@@ -89,6 +93,11 @@ final class ProfileObjective {
         var h = halfLives
         for (a, axis) in fittedAxes.enumerated() { h[axis] = exp(u[a]) }
         return h
+    }
+
+    /// F at u, without the gradient (a cheaper feature pass).
+    func valueOnly(u: [Double]) -> Double {
+        solve(halfLives: halfLives(u: u), wantDerivatives: false).evaluation.objective
     }
 
     /// F and dF/du at u (log half-lives of the fitted axes).

@@ -1,21 +1,17 @@
 import Foundation
 import LeadcalData
-import LeadcalWeights
+import LeadcalModel
 
 extension CalibrationResult {
-    /// The default tiers: the top 5% of training scores act now, the next 20% are nurtured.
-    public static let defaultTiers: [ModelSpec.TierRule] = [
-        .init(name: "act_now", topShare: 0.05), .init(name: "nurture", topShare: 0.25), .init(name: "monitor", minProbability: 0),
-    ]
-
     /// Probability thresholds of the tier rules: `top N%` becomes the
     /// probability that N% of the training leads reach (cumulative from the
-    /// top), `p >= X` stays X, `rest` is 0. Thresholds never increase down the list.
-    public func tiers(_ rules: [ModelSpec.TierRule]?) -> [WeightsFile.Tier] {
+    /// top), `p >= X` stays X, `rest` is 0. Thresholds never increase down the
+    /// list, and a last tier takes every remaining lead.
+    public static func tiers(_ rules: [ModelSpec.TierRule]?, trainingProbabilities: [Double]) -> [WeightsFile.Tier] {
         let sorted = trainingProbabilities.sorted(by: >)
         var previous = Double.infinity
         var out: [WeightsFile.Tier] = []
-        for rule in rules ?? Self.defaultTiers {
+        for rule in rules ?? ModelSpec.TierRule.defaults {
             var threshold: Double
             var text: String
             if let share = rule.topShare {
@@ -37,10 +33,10 @@ extension CalibrationResult {
     /// The weights file of this fit.
     /// - Parameters:
     ///   - rows: the decided rows this fit trained on (as passed to ``Calibration/fit(dataset:rows:options:)``; default all).
-    ///   - trainBefore: the `--train-before` cut they were selected by, recorded as lineage.
+    ///   - trainBefore: the `--train-before` cut they were selected by (ISO 8601), recorded as lineage and as the training window's end.
     public func weightsFile(
         version: String, parent: String?, createdAt: Date, tool: String, dataset: Dataset, rows: [Int32]? = nil,
-        trainBefore: String?, metrics: WeightsFile.Metrics
+        trainBefore: Double?, metrics: WeightsFile.Metrics
     ) -> WeightsFile {
         func range(_ values: [Double]) -> [String] {
             guard let lo = values.min(), let hi = values.max() else { return [] }
@@ -48,18 +44,11 @@ extension CalibrationResult {
         }
         let selected = (rows ?? (0..<Int32(dataset.decided.count)).map { $0 }).map(Int.init)
         precondition(selected.count == statistics.rows, "the rows must be those the fit trained on")
-        let closed = dataset.closedAt, asOf = dataset.asOf
-        let specAxes = spec.axes.map { a in
-            WeightsFile.SpecAxis(
-                name: a.name, attributes: Dictionary(uniqueKeysWithValues: a.attributes.map { ($0.column, $0.kind.rawValue) }),
-                signals: a.signals, halfLifeDays: a.halfLifeDays, fitHalfLife: a.fitHalfLife, saturation: a.saturation.rawValue)
-        }
-        var specTiers: [String: String]? = nil
-        if let t = spec.tiers {
-            specTiers = Dictionary(uniqueKeysWithValues: t.map { ($0.name, $0.topShare.map { "top \($0 * 100)%" } ?? "p >= \($0.minProbability ?? 0)") })
-        }
-        let axes: [WeightsFile.Axis] = self.axes.map { axis in
-            let features = self.features.enumerated().filter { $0.element.axis == axis.name }.map { (j, f) in
+        let closed = selected.map { dataset.closedAt[$0] }
+        let window = WeightsFile.TrainingWindow(
+            from: formatTimestamp(closed.min() ?? 0), to: formatTimestamp(trainBefore ?? closed.max() ?? 0), toInclusive: trainBefore == nil)
+        let axes: [WeightsFile.Axis] = self.axes.enumerated().map { (a, axis) in
+            let features = self.features.enumerated().filter { layout.features[$0.offset].axis == a }.map { (j, f) in
                 var source = f.name
                 var level: String? = nil
                 switch layout.features[j].kind {
@@ -69,22 +58,21 @@ extension CalibrationResult {
                 }
                 return WeightsFile.Feature(
                     name: f.name, kind: f.kind, source: source, level: level, referenceLevel: f.referenceLevel, weight: f.weight,
-                    stdError: f.stdError, interval: f.lower.flatMap { lo in f.upper.map { [lo, $0] } }, status: f.status.rawValue,
-                    mean: featureMeans[j])
+                    stdError: f.stdError, interval: f.lower.flatMap { lo in f.upper.map { [lo, $0] } }, status: f.status,
+                    reason: f.reason, mean: featureMeans[j])
             }
+            let columns = Set(spec.axes[a].attributes.filter { $0.kind == .categorical }.map(\.column))
             return WeightsFile.Axis(
-                name: axis.name, halfLifeDays: axis.halfLifeDays,
-                halfLifeInterval: axis.lower.flatMap { lo in axis.upper.map { [lo, $0] } }, halfLifeFitted: axis.fitted,
-                saturation: axis.saturation, nonnegative: axis.nonnegative, features: features)
+                name: axis.name, halfLife: axis.halfLife, saturation: axis.saturation, nonnegative: axis.nonnegative,
+                referenceLevels: layout.referenceLevels.filter { columns.contains($0.key) }, features: features)
         }
         return WeightsFile(
             model: spec.name, version: version, parent: parent, createdAt: formatTimestamp(createdAt.timeIntervalSince1970),
-            tool: tool,
-            spec: .init(name: spec.name, l2: spec.l2, nonnegative: spec.nonnegative, axes: specAxes,
-                        outcome: "won vs lost (outcomes.csv), signals strictly before as_of", tiers: specTiers),
+            tool: tool, spec: spec,
             training: .init(
-                rows: statistics.rows, won: statistics.won, lost: statistics.lost, asOf: range(selected.map { asOf[$0] }),
-                closedAt: range(selected.map { closed[$0] }), trainBefore: trainBefore,
+                rows: statistics.rows, won: statistics.won, lost: statistics.lost, asOf: range(selected.map { dataset.asOf[$0] }),
+                closedAt: range(closed), trainBefore: trainBefore.map(formatTimestamp), window: window,
+                dataFingerprint: WeightsFile.dataFingerprint(dataset.fingerprints),
                 anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
                 inputs: dataset.fingerprints),
             intercept: .init(weight: intercept, stdError: interceptStdError),
@@ -95,6 +83,6 @@ extension CalibrationResult {
                 converged: statistics.converged, iterations: statistics.iterations,
                 newtonIterations: statistics.newtonIterations, warnings: warnings),
             metrics: metrics,
-            tiers: tiers(spec.tiers))
+            tiers: Self.tiers(spec.tiers, trainingProbabilities: trainingProbabilities))
     }
 }

@@ -6,7 +6,7 @@
 public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file name as shown to the user (for example `signals.csv`).
     public var file: String
-    /// 1-based physical line (a quoted field spanning lines counts each line).
+    /// 1-based physical line (a quoted field spanning lines counts each line); 0 for the file as a whole.
     public var line: Int
     /// 1-based character column.
     public var column: Int
@@ -20,7 +20,9 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, or `file: message` for a problem of the
+    /// file or folder as a whole (line 0).
+    public var description: String { line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)" }
 }
 
 /// An error found while scanning one part of a file, located relative to the

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// What `leadcal evaluate` reports about one model on decided leads.
 public struct EvaluationReport: Codable, Sendable {
@@ -36,14 +37,21 @@ public struct EvaluationReport: Codable, Sendable {
     public var reliability: [Reliability.Bin]
     public var tiers: [TierRow]
     public var capacity: Capacity?
+    /// Mean prediction against the observed win rate.
+    public var baseRate: BaseRate?
+    /// Evaluated leads inside the version's training window (nil when not known):
+    /// with any, these metrics are optimistic.
+    public var trainingOverlap: Int?
 
     enum CodingKeys: String, CodingKey {
         case leads, won, lost, auc, brier, reliability, tiers, capacity
         case winRate = "win_rate", logLoss = "log_loss", calibrationError = "calibration_error"
+        case baseRate = "base_rate", trainingOverlap = "training_overlap"
     }
 
-    /// Evaluates scored outcomes; `capacity` is the number of leads a team can call.
-    public init(_ s: ScoredOutcomes, capacity: Int? = nil) {
+    /// Evaluates scored outcomes of `file` (when given, its training window
+    /// gives ``trainingOverlap``); `capacity` is the number of leads a team can call.
+    public init(_ s: ScoredOutcomes, file: WeightsFile? = nil, capacity: Int? = nil) {
         let p = s.probability, y = s.label
         leads = p.count
         won = Int(y.reduce(0, +))
@@ -54,6 +62,8 @@ public struct EvaluationReport: Codable, Sendable {
         brier = Metrics.brier(p, y)
         reliability = Reliability.table(p, y)
         calibrationError = Reliability.expectedError(reliability)
+        baseRate = BaseRate(p, y)
+        trainingOverlap = file.map { s.trainingOverlap($0) }
         let rate = winRate
         tiers = s.tierNames.enumerated().map { (t, name) in
             let members = s.tier.indices.filter { s.tier[$0] == t }
@@ -82,22 +92,35 @@ public struct ComparisonReport: Codable, Sendable {
         public var changeInSDs: Double?
         /// `both`, `added` (only in B) or `dropped` (only in A).
         public var presence: String
+        public var statusA: WeightStatus?
+        public var statusB: WeightStatus?
+        /// Why ``changeInSDs`` is absent although both versions have the feature.
+        public var note: String?
         enum CodingKeys: String, CodingKey {
-            case feature, axis, presence
+            case feature, axis, presence, note
             case weightA = "weight_a", stdErrorA = "std_error_a", weightB = "weight_b", stdErrorB = "std_error_b", changeInSDs = "change_in_sds"
+            case statusA = "status_a", statusB = "status_b"
         }
     }
 
     public struct HalfLifeRow: Codable, Sendable, Equatable {
         public var axis: String
-        public var a: Double?
-        public var intervalA: [Double]?
-        public var b: Double?
-        public var intervalB: [Double]?
-        enum CodingKeys: String, CodingKey {
-            case axis, a, b
-            case intervalA = "interval_a", intervalB = "interval_b"
-        }
+        public var a: HalfLife?
+        public var b: HalfLife?
+    }
+
+    /// A categorical column whose reference level differs between the versions:
+    /// its level weights are against different baselines and do not compare.
+    public struct ReferenceChange: Codable, Sendable, Equatable {
+        public var column: String
+        public var a: String?
+        public var b: String?
+    }
+
+    /// Evaluated leads each version could have trained on.
+    public struct Overlap: Codable, Sendable, Equatable {
+        public var a: Int
+        public var b: Int
     }
 
     public struct LogLossTest: Codable, Sendable, Equatable {
@@ -126,11 +149,16 @@ public struct ComparisonReport: Codable, Sendable {
     public var tierChangeShare: Double
     public var weights: [FeatureRow]
     public var halfLives: [HalfLifeRow]
+    public var referenceChanges: [ReferenceChange]
+    public var trainingOverlap: Overlap
+    /// Neither version trained on any of the evaluated leads.
+    public var fair: Bool
     public var verdict: String
 
     enum CodingKeys: String, CodingKey {
-        case a, b, psi, weights, verdict
+        case a, b, psi, weights, verdict, fair
         case versionA = "version_a", versionB = "version_b", aucTest = "auc_test", logLossTest = "log_loss_test"
         case tierMoves = "tier_moves", tierChangeShare = "tier_change_share", halfLives = "half_lives"
+        case referenceChanges = "reference_changes", trainingOverlap = "training_overlap"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LeadcalData
+import LeadcalModel
 
 /// Builds the design matrix of a set of decided rows, point in time.
 ///
@@ -23,10 +24,9 @@ public struct FeatureBuilder: Sendable {
     /// - Parameters:
     ///   - rows: decided rows to build (default: all).
     ///   - layout: reuse a layout (for a holdout built like its training set); default: derived from `rows`.
-    public init(dataset: Dataset, rows: [Int32]? = nil, layout: FeatureLayout? = nil) {
+    public init(dataset: Dataset, rows: [Int32]? = nil, layout: FeatureLayout) {
         guard let spec = dataset.spec else { preconditionFailure("features need a model spec") }
         let rows = rows ?? (0..<Int32(dataset.decided.count)).map { $0 }
-        let layout = layout ?? FeatureLayout(spec: spec, dataset: dataset, rows: rows)
         self.spec = spec
         self.layout = layout
         self.rows = rows
@@ -38,11 +38,10 @@ public struct FeatureBuilder: Sendable {
         for (j, f) in layout.features[0..<p].enumerated() {
             switch f.kind {
             case let .category(column, level):
-                guard case let .categorical(codes, levels)? = dataset.leads.attributes[column],
-                    let code = levels.firstIndex(of: level) else { continue }
-                for (i, r) in rows.enumerated() where Int(codes[Int(dataset.decided[Int(r)])]) == code { values[i * p + j] = 1 }
+                guard let c = dataset.leads.categories[column], let code = c.levels.firstIndex(of: level) else { continue }
+                for (i, r) in rows.enumerated() where Int(c.codes[Int(dataset.decided[Int(r)])]) == code { values[i * p + j] = 1 }
             case let .numeric(column), let .log(column):
-                guard case let .numeric(numbers)? = dataset.leads.attributes[column] else { continue }
+                guard let numbers = dataset.leads.numbers[column] else { continue }
                 let isLog: Bool = if case .log = f.kind { true } else { false }
                 for (i, r) in rows.enumerated() {
                     let v = numbers[Int(dataset.decided[Int(r)])]
@@ -69,6 +68,14 @@ public struct FeatureBuilder: Sendable {
         self.chunks = chunks
         let longest = rows.map { dataset.events.rowStart[Int($0) + 1] - dataset.events.rowStart[Int($0)] }.max() ?? 0
         blockCapacity = max(1024, longest)
+    }
+
+    /// The builder of `rows` (default: all decided rows) with the layout they
+    /// imply (reference levels chosen on them).
+    public init(dataset: Dataset, rows: [Int32]? = nil) throws(LayoutError) {
+        guard let spec = dataset.spec else { preconditionFailure("features need a model spec") }
+        let rows = rows ?? (0..<Int32(dataset.decided.count)).map { $0 }
+        self.init(dataset: dataset, rows: rows, layout: try FeatureLayout(spec: spec, dataset: dataset, rows: rows))
     }
 
     public var rowCount: Int { rows.count }

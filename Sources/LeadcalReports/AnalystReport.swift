@@ -1,11 +1,17 @@
 import Foundation
 import LeadcalEvaluation
-import LeadcalWeights
+import LeadcalModel
 
 /// The notebook `leadcal report` exports for analysts: the model explained,
 /// its weights by axis, half-lives and metrics, and (pandas + matplotlib)
 /// cells that plot the reliability diagram, the gains chart, the score
 /// distributions, the weight comparison and the backtest series.
+///
+/// Numbers that are not plain estimates are marked in the tables and drawn
+/// hollow (or left out, with a note) in the plots. Text from the data (names,
+/// levels) reaches markdown cells escaped and code cells only through the
+/// CSV files they read; every path written into a code cell is a Python
+/// string literal built by ``pythonLiteral(_:)``.
 public struct AnalystReport {
     public var candidate: WeightsFile
     public var candidateScores: ScoredOutcomes
@@ -25,17 +31,31 @@ public struct AnalystReport {
     }
 
     /// Writes `<out>.ipynb` and the CSV files it reads into `<out>/`; returns the notebook's URL.
+    /// Everything is written to temporary names first and renamed into place
+    /// at the end, the notebook last: a failure (a full disk) leaves nothing
+    /// half-written, and no notebook without its data.
     @discardableResult
     public func write(to out: URL) throws -> URL {
         let name = out.lastPathComponent
         let folder = out.deletingLastPathComponent()
         let dataFolder = folder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
-        for (file, table) in tables() {
-            try table.text.write(to: dataFolder.appendingPathComponent(file), atomically: true, encoding: .utf8)
-        }
         let path = folder.appendingPathComponent(name + ".ipynb")
-        try notebook(dataFolder: name).json().write(to: path, options: .atomic)
+        let fm = FileManager.default
+        let staging = folder.appendingPathComponent(".\(name).\(getpid()).staging")
+        try? fm.removeItem(at: staging)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: staging) }
+        for (file, table) in tables() {
+            try Data(table.text.utf8).write(to: staging.appendingPathComponent(file))
+        }
+        let notebookTemp = folder.appendingPathComponent(".\(name).ipynb.\(getpid()).tmp")
+        defer { try? fm.removeItem(at: notebookTemp) }
+        try notebook(dataFolder: name).json().write(to: notebookTemp)
+        // Publish: the data folder, then the notebook.
+        if fm.fileExists(atPath: dataFolder.path) { try fm.removeItem(at: dataFolder) }
+        try fm.moveItem(at: staging, to: dataFolder)
+        if fm.fileExists(atPath: path.path) { try fm.removeItem(at: path) }
+        try fm.moveItem(at: notebookTemp, to: path)
         return path
     }
 
@@ -51,23 +71,27 @@ public struct AnalystReport {
         for (label, file) in [("candidate", candidate)] + (baseline.map { [("baseline", $0)] } ?? []) {
             for axis in file.axes {
                 for f in axis.features {
-                    weights.add([axis.name, f.name, label, f.weight, f.stdError, f.interval?[0], f.interval?[1], f.status])
+                    weights.add([axis.name, f.name, label, f.weight, f.stdError, f.interval?[0], f.interval?[1], f.status.rawValue])
                 }
             }
         }
-        var halfLives = Table(["axis", "version", "days", "lower", "upper", "fitted"])
+        var halfLives = Table(["axis", "version", "days", "status", "lower", "upper"])
         for (label, file) in [("candidate", candidate)] + (baseline.map { [("baseline", $0)] } ?? []) {
-            for axis in file.axes where axis.halfLifeDays != nil {
-                halfLives.add([axis.name, label, axis.halfLifeDays, axis.halfLifeInterval?[0], axis.halfLifeInterval?[1], axis.halfLifeFitted])
+            for axis in file.axes {
+                guard let h = axis.halfLife else { continue }
+                halfLives.add([axis.name, label, h.days, h.status.rawValue, h.interval?.lower, h.interval?.upper])
             }
         }
         var out = [("scores.csv", scores), ("weights.csv", weights), ("half_lives.csv", halfLives)]
         if let bt = backtest {
+            let axes = bt.months.first?.halfLives.keys.sorted() ?? []
             var t = Table(["month", "training_rows", "test_rows", "test_won", "auc_retrained", "auc_frozen", "log_loss_retrained",
-                           "log_loss_frozen", "brier_retrained", "ece_retrained", "drift_mean"] + (bt.months.first?.halfLives.keys.sorted().map { "half_life_\($0)" } ?? []))
+                           "log_loss_frozen", "brier_retrained", "ece_retrained", "drift_mean"]
+                          + axes.flatMap { a -> [String] in ["half_life_\(a)", "half_life_\(a)_status"] })
             for m in bt.months {
                 t.add([m.month, m.trainingRows, m.testRows, m.testWon, m.retrained.auc, m.frozen.auc, m.retrained.logLoss, m.frozen.logLoss,
-                       m.retrained.brier, m.retrained.calibrationError, m.driftMean] + m.halfLives.keys.sorted().map { m.halfLives[$0] })
+                       m.retrained.brier, m.retrained.calibrationError, m.driftMean]
+                      + axes.flatMap { a -> [Any?] in [m.halfLives[a]?.days, m.halfLives[a]?.status.rawValue] })
             }
             out.append(("backtest.csv", t))
         }
@@ -77,12 +101,13 @@ public struct AnalystReport {
     func notebook(dataFolder: String) -> Notebook {
         var nb = Notebook()
         let c = candidate
-        let e = EvaluationReport(candidateScores)
-        func f(_ v: Double?, _ format: String = "%.4f") -> String { v.map { String(format: format, $0) } ?? "–" }
+        let e = EvaluationReport(candidateScores, file: c)
+        func f(_ v: Double?, _ decimals: Int = 4) -> String { v == nil ? "–" : NumberFormat.fixed(v, decimals) }
+        let md = markdownText
         nb.markdown("""
-            # Lead scoring report: \(c.model) \(c.version)\(baseline.map { " vs \($0.version)" } ?? "")
+            # Lead scoring report: \(md(c.model)) \(md(c.version))\(baseline.map { " vs \(md($0.version))" } ?? "")
 
-            Exported by `\(c.tool)` from `\(dataDescription)`.
+            Exported by `\(md(c.tool))` from \(md(dataDescription)).
 
             **How the score works.** Each lead gets a probability of being won, from a logistic model fitted on the \
             CRM's closed-won and closed-lost outcomes. The logit is an intercept plus four kinds of evidence (axes): \
@@ -91,48 +116,74 @@ public struct AnalystReport {
             signal one half-life old counts half. Weights and half-lives are fitted, not set by hand; each comes with \
             its uncertainty. The score guides people, it does not replace them: tiers say when a human should step in.
 
-            Trained on \(c.training.rows) decided leads (\(c.training.won) won), `as_of` \(c.training.asOf.first ?? "?") to \
-            \(c.training.asOf.last ?? "?")\(c.training.trainBefore.map { ", outcomes closed before \($0)" } ?? ""). \
+            Trained on \(c.training.rows) decided leads (\(c.training.won) won), `as_of` \(md(c.training.asOf.first ?? "?")) to \
+            \(md(c.training.asOf.last ?? "?"))\(c.training.trainBefore.map { ", outcomes closed before \(md($0))" } ?? ""). \
             Evaluated here on \(e.leads) decided leads (\(e.won) won).
             """)
-        var table = "## Weights by axis\n\nLogit points per unit of feature; 95% Wald intervals. Categories are against their reference level.\n\n"
+        var cautions: [String] = []
+        if let overlap = e.trainingOverlap, overlap > 0 {
+            cautions.append("**Not a fair test:** \(c.version) trained on \(overlap) of these \(e.leads) leads; its metrics here are optimistic.")
+        }
+        if let b = baseline, let bs = baselineScores {
+            let overlap = bs.trainingOverlap(b)
+            if overlap > 0 { cautions.append("**Not a fair test:** the baseline \(md(b.version)) trained on \(overlap) of these leads.") }
+        }
+        if let warning = e.baseRate?.warning { cautions.append("**Base rate:** \(md(warning)).") }
+        if !cautions.isEmpty { nb.markdown("## Before reading on\n\n" + cautions.map { "- \($0)" }.joined(separator: "\n")) }
+
+        var table = "## Weights by axis\n\nLogit points per unit of feature; 95% Wald intervals. Categories are against their reference level. "
+            + "A weight *at bound 0* is held there by the non-negativity constraint (not an estimate); a weight *not estimated* could not be fitted (constant or collinear).\n\n"
         table += "| axis | feature | weight | std. error | 95% interval |\n| --- | --- | ---: | ---: | --- |\n"
         table += "| | intercept | \(f(c.intercept.weight)) | \(f(c.intercept.stdError)) | |\n"
         for axis in c.axes {
             for feat in axis.features {
-                let ci = feat.interval.map { String(format: "[%.3f, %.3f]", $0[0], $0[1]) } ?? (feat.status == "estimated" ? "" : feat.status.replacingOccurrences(of: "_", with: " "))
-                table += "| \(axis.name) | `\(feat.name)` | \(f(feat.weight)) | \(f(feat.stdError)) | \(ci) |\n"
+                let ci = feat.interval.map { "[\(NumberFormat.fixed($0[0], 3)), \(NumberFormat.fixed($0[1], 3))]" }
+                    ?? "*\(feat.status.text)\(feat.reason.map { " (\($0.rawValue))" } ?? "")*"
+                table += "| \(md(axis.name)) | \(md(feat.name)) | \(feat.status == .notEstimated ? "–" : f(feat.weight)) | \(f(feat.stdError)) | \(ci) |\n"
             }
         }
+        let references = c.referenceLevels.sorted { $0.key < $1.key }.map { "\(md($0.key)) = \(md($0.value.isEmpty ? "(missing)" : $0.value))" }
+        if !references.isEmpty { table += "\nReference levels: \(references.joined(separator: ", ")).\n" }
         nb.markdown(table)
-        var hl = "## Half-lives\n\nHow long until a signal counts half; 95% profile-likelihood intervals.\n\n| axis | half-life (days) | 95% interval | fitted |\n| --- | ---: | --- | --- |\n"
-        for axis in c.axes where axis.halfLifeDays != nil {
-            hl += "| \(axis.name) | \(f(axis.halfLifeDays, "%.1f")) | \(axis.halfLifeInterval.map { String(format: "[%.1f, %.1f]", $0[0], $0[1]) } ?? "") | \(axis.halfLifeFitted ? "yes" : "no (held)") |\n"
+        var hl = "## Half-lives\n\nHow long until a signal counts half; 95% profile-likelihood intervals (an end the data do not reach is shown as ≤ 0.5 or ≥ 3650 days). "
+            + "Only a half-life marked *estimated* is an estimate: the others are at the search bound, not identified by the data, fixed by the spec, or a starting value kept for want of signal.\n\n"
+            + "| axis | half-life (days) | 95% interval | status |\n| --- | ---: | --- | --- |\n"
+        for axis in c.axes {
+            guard let h = axis.halfLife else { continue }
+            hl += "| \(md(axis.name)) | \(NumberFormat.days(h.days)) | \(h.intervalText ?? "") | \(h.status == .estimated ? "estimated" : "*\(h.statusText ?? h.status.rawValue)*") |\n"
         }
         nb.markdown(hl)
-        var metrics = "## Metrics on these leads\n\n| | \(c.version)\(baseline.map { " | \($0.version) (baseline)" } ?? "") |\n| --- | ---:\(baseline != nil ? " | ---:" : "") |\n"
-        let eb = baselineScores.map { EvaluationReport($0) }
+        var metrics = "## Metrics on these leads\n\n| | \(md(c.version))\(baseline.map { " | \(md($0.version)) (baseline)" } ?? "") |\n| --- | ---:\(baseline != nil ? " | ---:" : "") |\n"
+        let eb = baselineScores.map { EvaluationReport($0, file: baseline) }
         func line(_ label: String, _ a: String, _ b: String?) { metrics += "| \(label) | \(a)\(b.map { " | \($0)" } ?? "") |\n" }
-        line("AUC (95% DeLong CI)", "\(f(e.auc?.auc)) [\(f(e.auc?.lower, "%.3f")), \(f(e.auc?.upper, "%.3f"))]", eb.map { "\(f($0.auc?.auc)) [\(f($0.auc?.lower, "%.3f")), \(f($0.auc?.upper, "%.3f"))]" })
+        line("AUC (95% DeLong CI)", "\(f(e.auc?.auc)) [\(f(e.auc?.lower, 3)), \(f(e.auc?.upper, 3))]", eb.map { "\(f($0.auc?.auc)) [\(f($0.auc?.lower, 3)), \(f($0.auc?.upper, 3))]" })
         line("log loss", f(e.logLoss), eb.map { f($0.logLoss) })
         line("Brier score", f(e.brier), eb.map { f($0.brier) })
         line("calibration error (ECE)", f(e.calibrationError), eb.map { f($0.calibrationError) })
-        for t in e.tiers { line("win rate, \(t.tier) (\(t.leads) leads)", "\(f(t.winRate, "%.3f")) (lift \(f(t.lift, "%.2f")))", nil) }
+        if let r = e.baseRate {
+            line("mean prediction / win rate (95% CI)", "\(f(r.meanPredicted, 3)) / \(f(r.observedRate, 3)) [\(f(r.lower, 3)), \(f(r.upper, 3))]",
+                 eb.flatMap { $0.baseRate.map { "\(f($0.meanPredicted, 3)) / \(f($0.observedRate, 3))" } })
+        }
+        line("training leads among these", "\(e.trainingOverlap ?? 0)", eb.map { "\($0.trainingOverlap ?? 0)" })
+        for t in e.tiers { line("win rate, \(md(t.tier)) (\(t.leads) leads)", "\(f(t.winRate, 3)) (lift \(f(t.lift, 2)))", nil) }
         if let baseline, let bs = baselineScores {
             let cmp = ComparisonReport(a: baseline, bs, b: c, candidateScores)
-            metrics += "\n**Verdict.** \(cmp.verdict)\n\nPSI of the candidate's scores against the baseline's: \(f(cmp.psi)).\n"
+            metrics += "\n**Verdict.** \(md(cmp.verdict))\n\nPSI of the candidate's scores against the baseline's: \(f(cmp.psi)).\n"
         }
         nb.markdown(metrics)
+        let folder = pythonLiteral(dataFolder)
         nb.code("""
+            import os
             import pandas as pd
             import matplotlib
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
             %matplotlib inline
 
-            scores = pd.read_csv("\(dataFolder)/scores.csv")
-            weights = pd.read_csv("\(dataFolder)/weights.csv")
-            half_lives = pd.read_csv("\(dataFolder)/half_lives.csv")
+            data = \(folder)
+            scores = pd.read_csv(os.path.join(data, "scores.csv"))
+            weights = pd.read_csv(os.path.join(data, "weights.csv"))
+            half_lives = pd.read_csv(os.path.join(data, "half_lives.csv"))
             versions = ["candidate"] + (["baseline"] if "p_baseline" in scores else [])
             print(f"{len(scores)} decided leads, {int(scores.won.sum())} won")
             """)
@@ -165,26 +216,44 @@ public struct AnalystReport {
             ax.set_xlabel("score (0-100)"); ax.set_ylabel("leads"); ax.legend(); ax.set_title("Scores")
             plt.show()
             """)
-        nb.markdown("## Weights\n\nEach feature's weight with its 95% interval\(baseline != nil ? ", candidate beside baseline" : "").")
+        nb.markdown("## Weights\n\nEach feature's weight with its 95% interval\(baseline != nil ? ", candidate beside baseline" : ""). "
+            + "Estimates are filled dots with their interval; a weight held at the bound 0 is a hollow dot without an interval; weights not estimated are left out (listed below the plot).")
         nb.code("""
-            w = weights.pivot_table(index=["axis", "feature"], columns="version", values="weight", sort=False)
-            err = weights.assign(half=(weights.upper - weights.lower) / 2).pivot_table(index=["axis", "feature"], columns="version", values="half", sort=False)
-            ax = w.plot.barh(xerr=err.reindex(w.index), figsize=(7, 0.3 * len(w) + 1))
-            ax.axvline(0, color="grey", linewidth=1); ax.set_xlabel("weight (logit points per unit)"); ax.invert_yaxis()
+            w = weights.assign(label=weights.axis + ": " + weights.feature)
+            labels = list(dict.fromkeys(w.label))
+            fig, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 1))
+            for k, v in enumerate(versions):
+                d = w[w.version == v]
+                y = [labels.index(l) + 0.2 * k for l in d.label]
+                est = d.status == "estimated"
+                ax.errorbar(d.weight[est], [yy for yy, e in zip(y, est) if e], xerr=[(d.weight - d.lower)[est], (d.upper - d.weight)[est]],
+                            fmt="o", color=f"C{k}", label=f"{v} (estimate, 95% interval)")
+                bound = d.status == "at_bound_zero"
+                ax.plot(d.weight[bound], [yy for yy, b in zip(y, bound) if b], "o", mfc="none", color=f"C{k}", label=f"{v} (held at bound 0)")
+            ax.set_yticks(range(len(labels))); ax.set_yticklabels(labels); ax.invert_yaxis()
+            ax.axvline(0, color="grey", linewidth=1); ax.set_xlabel("weight (logit points per unit)"); ax.legend(fontsize="small")
             plt.show()
+            missing = weights[weights.status == "not_estimated"]
+            if len(missing):
+                print("not estimated (left out):", ", ".join(sorted(set(missing.axis + ": " + missing.feature))))
             half_lives
             """)
         if backtest != nil {
-            nb.markdown("## Backtest: monthly retraining\n\nEach month, a model fitted on the outcomes closed before it is scored on the outcomes closed during it, beside a model frozen at the first month. The half-lives show how stable the timing of signals is.")
+            nb.markdown("## Backtest: monthly retraining\n\nEach month, a model fitted on the outcomes closed before it is scored on the outcomes closed during it, beside a model frozen at the first month. "
+                + "The half-lives show how stable the timing of signals is: estimates are filled dots; a half-life at the search bound, not identified, or a starting value kept for want of signal is a hollow dot (not an estimate).")
             nb.code("""
-                bt = pd.read_csv("\(dataFolder)/backtest.csv")
+                bt = pd.read_csv(os.path.join(data, "backtest.csv"))
                 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
                 axes[0].plot(bt.month, bt.auc_retrained, marker="o", label="retrained monthly")
                 axes[0].plot(bt.month, bt.auc_frozen, marker="s", label="frozen")
                 axes[0].set_ylabel("AUC on the month's outcomes"); axes[0].legend(); axes[0].tick_params(axis="x", rotation=60)
-                for col in [c for c in bt.columns if c.startswith("half_life_")]:
-                    axes[1].plot(bt.month, bt[col], marker="o", label=col.replace("half_life_", ""))
-                axes[1].set_yscale("log"); axes[1].set_ylabel("fitted half-life (days)"); axes[1].legend(); axes[1].tick_params(axis="x", rotation=60)
+                axes_names = [c[len("half_life_"):] for c in bt.columns if c.startswith("half_life_") and not c.endswith("_status")]
+                for k, name in enumerate(axes_names):
+                    days, status = bt[f"half_life_{name}"], bt[f"half_life_{name}_status"]
+                    axes[1].plot(bt.month, days.where(status == "estimated"), marker="o", color=f"C{k}", label=name)
+                    other = status != "estimated"
+                    axes[1].plot(bt.month[other], days[other], "o", mfc="none", color=f"C{k}")
+                axes[1].set_yscale("log"); axes[1].set_ylabel("half-life (days); hollow: not an estimate"); axes[1].legend(); axes[1].tick_params(axis="x", rotation=60)
                 plt.tight_layout()
                 plt.show()
                 bt
@@ -192,4 +261,44 @@ public struct AnalystReport {
         }
         return nb
     }
+}
+
+/// Data text made inert in a markdown cell: HTML and markdown syntax escaped,
+/// line breaks flattened (a name cannot open a tag, a table row or a heading).
+func markdownText(_ s: String) -> String {
+    var out = ""
+    for ch in s {
+        switch ch {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\n", "\r": out += " "
+        case "|", "\\", "`", "*", "_", "[", "]", "#", "$": out += "\\\(ch)"
+        default: out.append(ch)
+        }
+    }
+    return out
+}
+
+/// A Python string literal holding `s` exactly: quotes, backslashes, line
+/// breaks and every non-printable character escaped (`repr` style).
+func pythonLiteral(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.properties.generalCategory == .control)
+                || u.properties.generalCategory == .lineSeparator || u.properties.generalCategory == .paragraphSeparator {
+                out += String(format: "\\U%08x", u.value)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
 }

@@ -2,6 +2,8 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
+import LeadcalModel
+import LeadcalScorer
 
 /// Simulates the monthly routine on history: for each month M, fit on the
 /// outcomes closed before M (warm-started from the previous month's fit) and
@@ -39,8 +41,9 @@ public enum Backtest {
         public var lastTrainingClosedAt: String
         public var testRows: Int
         public var testWon: Int
-        /// Fitted half-lives (days) of the retrained model.
-        public var halfLives: [String: Double]
+        /// Half-lives of the retrained model, with their status (a starting
+        /// value kept for want of signal, a bound, a flat profile are not estimates).
+        public var halfLives: [String: HalfLife]
         public var retrained: Scores
         public var frozen: Scores
         /// Mean and largest |w_M − w_(M−1)| / SE_M over estimated weights: month-to-month drift in standard errors.
@@ -90,8 +93,9 @@ public enum Backtest {
         }
         var options = Calibration.Options()
         options.intervals = false
+        options.checkIdentification = true
         var months: [Month] = []
-        var frozen: CalibrationResult? = nil
+        var frozen: (fit: CalibrationResult, rows: [Int32])? = nil
         var previous: CalibrationResult? = nil
         let labels = dataset.labels
         while start <= last {
@@ -104,7 +108,7 @@ public enum Backtest {
             progress("backtest: \(month), training on \(training.count) outcomes")
             options.warmStart = previous
             let fit = try Calibration.fit(dataset: dataset, rows: training, options: options)
-            if frozen == nil { frozen = fit }
+            if frozen == nil { frozen = (fit, training) }
             let y = test.map { labels[Int($0)] }
             var driftMean: Double? = nil, driftMax: Double? = nil
             if let previous {
@@ -115,16 +119,25 @@ public enum Backtest {
                 }
                 if !drifts.isEmpty { driftMean = drifts.reduce(0, +) / Double(drifts.count); driftMax = drifts.max() }
             }
-            var halfLives: [String: Double] = [:]
-            for a in fit.axes { if let h = a.halfLifeDays { halfLives[a.name] = h } }
+            var halfLives: [String: HalfLife] = [:]
+            for a in fit.axes { if let h = a.halfLife { halfLives[a.name] = h } }
             months.append(Month(
                 month: month, trainingRows: training.count, trainingWon: Int(training.reduce(0.0) { $0 + labels[Int($1)] }),
                 lastTrainingClosedAt: formatTimestamp(training.map { closed[Int($0)] }.max()!), testRows: test.count,
                 testWon: Int(y.reduce(0, +)), halfLives: halfLives,
-                retrained: Scores(fit.probabilities(dataset: dataset, rows: test), y),
-                frozen: Scores(frozen!.probabilities(dataset: dataset, rows: test), y), driftMean: driftMean, driftMax: driftMax))
+                retrained: Scores(predict(fit, dataset, test, training), y),
+                frozen: Scores(predict(frozen!.fit, dataset, test, frozen!.rows), y), driftMean: driftMean, driftMax: driftMax))
             previous = fit
         }
         return Report(model: spec.name, months: months, frozenAt: months.first?.month ?? "")
+    }
+
+    /// Probabilities of `rows` by the scorer of `fit` (the one prediction path).
+    static func predict(_ fit: CalibrationResult, _ dataset: Dataset, _ rows: [Int32], _ training: [Int32]) -> [Double] {
+        let file = fit.weightsFile(
+            version: "backtest", parent: nil, createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest", dataset: dataset,
+            rows: training, trainBefore: nil,
+            metrics: .init(training: .init(rows: training.count, won: fit.statistics.won, logLoss: 0, brier: 0)))
+        return ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: rows).probability
     }
 }

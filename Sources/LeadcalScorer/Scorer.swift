@@ -1,12 +1,13 @@
 import Foundation
-import LeadcalWeights
+import LeadcalModel
 
 /// Scores leads with a weights file: probability of a win, a 0–100 score, a
 /// tier, each axis's contribution in logit points, and the reasons.
 ///
-/// Depends on Foundation and LeadcalWeights only, so production can embed it
-/// alone. Construction validates nothing beyond what ``WeightsStore/load(_:)``
-/// already did; use ``Scorer/load(_:)`` to read and validate a file.
+/// This is the model's one prediction path: `fit`'s metrics, the backtest,
+/// `evaluate`, `compare`, `score` and the scoring service all go through it.
+/// It depends on Foundation and LeadcalModel only, so production can embed it
+/// alone. Use ``Scorer/load(_:)`` to read and validate a file.
 ///
 ///     let scorer = try Scorer.load(url)
 ///     var totals = scorer.makeTotals(leads: 1)
@@ -27,16 +28,27 @@ public struct Scorer: Sendable {
     private let intercept: Double
     private let signalIndexByName: [String: Int]
     private let signalWeight: [Double], signalMean: [Double], signalAxis: [Int], signalLog: [Bool]
-    private let slope: [Double]
+    /// `−1/h` per signal: the exponent of 2 per day of age.
+    let slope: [Double]
     /// Per attribute column: kind, and for categories the weight, mean and axis per level.
     private let columns: [Column]
 
+    /// How an attribute column enters the logit.
+    public enum ColumnKind: Sendable, Equatable {
+        /// Level indicators against a reference level.
+        case category
+        /// The number as is.
+        case number
+        /// `log1p` of a number >= 0.
+        case log
+    }
+
     struct Column: Sendable {
         var name: String
-        var kind: String            // category | numeric | log
+        var kind: ColumnKind
         var levels: [String: Int]   // category level -> index into the per-level arrays
         var levelNames: [String]
-        var weights: [Double]       // per level (category) or one (numeric/log)
+        var weights: [Double]       // per level (category) or one (number, log)
         var means: [Double]
         var axis: [Int]
     }
@@ -51,19 +63,25 @@ public struct Scorer: Sendable {
         for (a, ax) in weights.axes.enumerated() {
             for f in ax.features {
                 switch f.kind {
-                case "signal":
+                case .signal:
                     names.append(f.source); w.append(f.weight); mean.append(f.mean); axis.append(a)
-                    log.append(ax.saturation == "log1p"); slope.append(-1 / (ax.halfLifeDays ?? .infinity))
-                default:
+                    log.append(ax.saturation == .log1p); slope.append(-1 / (ax.halfLife?.days ?? .infinity))
+                case .category, .numeric, .log:
+                    let kind: ColumnKind = f.kind == .category ? .category : f.kind == .log ? .log : .number
                     if columns[f.source] == nil {
                         order.append(f.source)
-                        columns[f.source] = Column(name: f.source, kind: f.kind, levels: [:], levelNames: [], weights: [], means: [], axis: [])
+                        columns[f.source] = Column(name: f.source, kind: kind, levels: [:], levelNames: [], weights: [], means: [], axis: [])
                     }
                     var c = columns[f.source]!
-                    if f.kind == "category" { c.levels[f.level ?? "", default: c.weights.count] = c.weights.count; c.levelNames.append(f.level ?? "") }
+                    if kind == .category { c.levels[f.level ?? "", default: c.weights.count] = c.weights.count; c.levelNames.append(f.level ?? "") }
                     c.weights.append(f.weight); c.means.append(f.mean); c.axis.append(a)
                     columns[f.source] = c
                 }
+            }
+            // A categorical column whose only level is the reference has no feature, but is still read.
+            for (column, _) in ax.referenceLevels.sorted(by: { $0.key < $1.key }) where columns[column] == nil {
+                order.append(column)
+                columns[column] = Column(name: column, kind: .category, levels: [:], levelNames: [], weights: [], means: [], axis: [])
             }
         }
         signalNames = names
@@ -73,7 +91,7 @@ public struct Scorer: Sendable {
         self.columns = order.map { columns[$0]! }
     }
 
-    /// Reads and validates a weights file (format, major version, checksum).
+    /// Reads and validates a weights file (format, major version, checksum, content).
     public static func load(_ url: URL) throws(WeightsError) -> Scorer { Scorer(weights: try WeightsStore.load(url)) }
 
     /// The model's index of a signal type; nil for a type the model does not use (ignore it, and count it).
@@ -81,6 +99,19 @@ public struct Scorer: Sendable {
 
     /// Empty totals for `leads` leads.
     public func makeTotals(leads: Int) -> SignalTotals { SignalTotals(leads: leads, slope: slope) }
+
+    /// How attribute column `c` (of ``attributeColumns``) enters the logit.
+    public func columnKind(_ c: Int) -> ColumnKind { columns[c].kind }
+
+    /// The level index of `level` in categorical column `c`, or −1 for its
+    /// reference level or a level the model never saw (both contribute 0).
+    public func levelIndex(column c: Int, level: String) -> Int32 { Int32(columns[c].levels[level] ?? -1) }
+
+    /// Whether `level` is column `c`'s reference level.
+    public func isReference(column c: Int, level: String) -> Bool { weights.referenceLevels[columns[c].name] == level }
+
+    /// The training mean of number column `c`'s feature (log1p applied for log columns): what a missing number becomes.
+    public func trainingMean(column c: Int) -> Double { columns[c].means.first ?? 0 }
 
     /// A lead's attributes resolved for scoring: per column of ``attributeColumns``,
     /// the matched level (category; −1 for the reference or an unseen level)
@@ -92,26 +123,36 @@ public struct Scorer: Sendable {
         public var given: [Double]
         /// `employees missing (training mean used)`, `employees: 'many' is not a valid number (training mean used)`.
         public var notes: [String]
+        public init(x: [Double], given: [Double], notes: [String] = []) {
+            self.x = x
+            self.given = given
+            self.notes = notes
+        }
     }
 
     /// Resolves attribute texts aligned with ``attributeColumns`` (nil: missing).
-    /// Cost: one dictionary lookup per category, one number parse per number.
+    /// A missing category is the reference level; a missing or malformed
+    /// number takes the training mean, with a note. Cost: one dictionary
+    /// lookup per category, one number parse per number.
     public func attributes(values: [String?]) -> LeadAttributes {
         var x = [Double](repeating: 0, count: columns.count)
         var given = [Double](repeating: 0, count: columns.count)
         var notes: [String] = []
         for (c, column) in columns.enumerated() {
             let raw = c < values.count ? values[c] : nil
-            if column.kind == "category" {
+            switch column.kind {
+            case .category:
                 x[c] = column.levels[raw ?? ""].map(Double.init) ?? -1
-            } else if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != "log" || v >= 0 {
-                x[c] = column.kind == "log" ? log1p(v) : v
-                given[c] = v
-            } else {
-                x[c] = column.means[0]
-                given[c] = column.kind == "log" ? expm1(x[c]) : x[c]
-                notes.append((raw?.isEmpty ?? true) ? "\(column.name) missing (training mean used)"
-                    : "\(column.name): '\(raw!)' is not a valid number (training mean used)")
+            case .number, .log:
+                if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != .log || v >= 0 {
+                    x[c] = column.kind == .log ? log1p(v) : v
+                    given[c] = v
+                } else {
+                    x[c] = column.means[0]
+                    given[c] = column.kind == .log ? expm1(x[c]) : x[c]
+                    notes.append((raw?.isEmpty ?? true) ? "\(column.name) missing (training mean used)"
+                        : "\(column.name): '\(raw!)' is not a valid number (training mean used)")
+                }
             }
         }
         return LeadAttributes(x: x, given: given, notes: notes)
@@ -137,10 +178,12 @@ public struct Scorer: Sendable {
     }
 
     /// The tier name of a score.
-    public func tier(_ score: Score) -> String { weights.tiers[score.tierIndex].name }
+    public func tier(_ score: Score) -> String {
+        weights.tiers.indices.contains(score.tierIndex) ? weights.tiers[score.tierIndex].name : ""
+    }
 
     /// Scores lead `lead` of `totals`. Allocates nothing once `score` has been
-    /// used for this model. Cost: O(features).
+    /// used for this model. Cost: O(features), no dispatch on strings.
     public func score(lead: Int, totals: SignalTotals, attributes: LeadAttributes, into score: inout Score) {
         if score.axisContributions.count != axisNames.count { score.axisContributions = [Double](repeating: 0, count: axisNames.count) }
         var logit = intercept
@@ -148,14 +191,14 @@ public struct Scorer: Sendable {
             for a in 0..<axes.count { axes[a] = 0 }
             for (c, column) in columns.enumerated() {
                 let x = attributes.x[c]
-                if column.kind == "category" {
+                if column.kind == .category {
                     if x >= 0 { let k = Int(x); axes[column.axis[k]] += column.weights[k] }
-                } else {
+                } else if column.weights[0] != 0 {
                     axes[column.axis[0]] += column.weights[0] * x
                 }
             }
             totals.withSums(lead: lead) { sums in
-                for s in 0..<signalNames.count {
+                for s in 0..<signalNames.count where signalWeight[s] != 0 {
                     let total = sums[3 * s]
                     axes[signalAxis[s]] += signalWeight[s] * (signalLog[s] ? log1p(total) : total)
                 }
@@ -165,7 +208,7 @@ public struct Scorer: Sendable {
         let p = 1 / (1 + exp(-logit))
         score.logit = logit
         score.probability = p
-        score.score = Int((100 * p).rounded())
+        score.score = p.isFinite ? Int((100 * p).rounded()) : 0
         var tier = weights.tiers.count - 1
         for (t, rule) in weights.tiers.enumerated() where p >= rule.minProbability { tier = t; break }
         score.tierIndex = max(tier, 0)
@@ -187,7 +230,7 @@ public struct Scorer: Sendable {
         public var kind: Kind
         public enum Kind: Sendable {
             /// A signal: its number of events before the reading time and the age of the last, in days.
-            case signal(count: Int, lastAgeDays: Double)
+            case signal(count: Double, lastAgeDays: Double)
             /// The lead's own category level.
             case category
             /// A number attribute, as given.
@@ -195,18 +238,30 @@ public struct Scorer: Sendable {
         }
         /// `+0.82 pricing_visit ×3, last 2 days ago`, `−0.35 no meeting`, `+0.60 job_level=c_level`, `+0.21 employees 1200`.
         public var description: String {
-            let e = Int((abs(effect) * 100).rounded())
-            let head = (effect >= 0 ? "+" : "−") + "\(e / 100).\(e % 100 < 10 ? "0" : "")\(e % 100) "
+            let head = Self.signed(effect) + " "
             switch kind {
             case let .signal(count, last):
                 if count == 0 { return head + "no " + feature }
-                let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Int(last)) days ago"
-                return head + feature + " ×\(count), last " + ago
+                let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Self.whole(last)) days ago"
+                return head + feature + " ×\(Self.whole(count)), last " + ago
             case .category: return head + feature
             case let .number(v):
                 let rounded = (v * 100).rounded() / 100
                 return head + feature + " " + (rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))" : "\(rounded)")
             }
+        }
+
+        /// `+0.82` / `−0.35` (two decimals, a minus sign).
+        static func signed(_ effect: Double) -> String {
+            guard effect.isFinite else { return effect > 0 ? "+∞" : effect < 0 ? "−∞" : "?" }
+            let magnitude = abs(effect)
+            let text = magnitude < 1e15 ? String(format: "%.2f", magnitude) : String(format: "%.3g", magnitude)
+            return (effect >= 0 ? "+" : "−") + text
+        }
+
+        /// A count or a number of days, whole, whatever its size.
+        static func whole(_ v: Double) -> String {
+            v.isFinite && abs(v) < 1e15 ? "\(Int(v.rounded(.down)))" : String(format: "%.3g", v)
         }
     }
 
@@ -218,20 +273,20 @@ public struct Scorer: Sendable {
             let total = totals.sum(lead: lead, signal: s)
             let x = signalLog[s] ? log1p(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
-            guard abs(effect) >= 0.005 else { continue }
+            guard !(abs(effect) < 0.005) else { continue }
             effects.append(Reason(effect: effect, feature: signalNames[s],
                                   kind: .signal(count: totals.count(lead: lead, signal: s), lastAgeDays: totals.lastAge(lead: lead, signal: s))))
         }
         for (c, column) in columns.enumerated() {
             let x = attributes.x[c]
-            if column.kind == "category" {
+            if column.kind == .category {
                 guard x >= 0 else { continue }
                 let k = Int(x)
                 let effect = column.weights[k] * (1 - column.means[k])
                 if abs(effect) >= 0.005 { effects.append(Reason(effect: effect, feature: "\(column.name)=\(column.levelNames[k])", kind: .category)) }
-            } else {
+            } else if column.weights[0] != 0 {
                 let effect = column.weights[0] * (x - column.means[0])
-                if abs(effect) >= 0.005 {
+                if !(abs(effect) < 0.005) {
                     effects.append(Reason(effect: effect, feature: column.name, kind: .number(attributes.given[c])))
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// Decayed signal sums of many leads at one reading time, with what reasons
 /// need: the number of events and the age of the most recent one.
@@ -43,7 +44,7 @@ public struct SignalTotals: Sendable {
     @inline(__always)
     public func sum(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal)] }
     /// Events counted for one lead and signal.
-    public func count(lead: Int, signal: Int) -> Int { Int(cells[3 * (lead * signals + signal) + 1]) }
+    public func count(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal) + 1] }
     /// Age in days of the latest counted event (+∞ when none).
     public func lastAge(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal) + 2] }
 

@@ -1,3 +1,4 @@
+import LeadcalModel
 import Foundation
 import LeadcalData
 

@@ -1,3 +1,4 @@
+import LeadcalModel
 import LeadcalData
 
 /// A growing UTF-8 byte buffer with allocation-free integer and date writers.

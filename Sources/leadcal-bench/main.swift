@@ -51,7 +51,8 @@ let mb = Double(bytes) / 1e6
 print(String(format: "CSV load: %.0f MB in %.3f s = %.0f MB/s; baseline read(2)+memchr %.0f MB/s; ratio %.2f",
              mb, load, mb / load, mb / raw, raw / load))
 
-let builder = FeatureBuilder(dataset: dataset!)
+let allRows = (0..<Int32(dataset!.decided.count)).map { $0 }
+let builder = FeatureBuilder(dataset: dataset!, rows: allRows, layout: try FeatureLayout(spec: dataset!.spec!, dataset: dataset!, rows: allRows))
 var values: [Double] = []
 var d = [Double](repeating: 0, count: builder.rowCount * builder.layout.signalCount)
 let h = dataset!.spec!.axes.map { $0.halfLifeDays ?? 0 }
@@ -73,7 +74,7 @@ print(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%
 
 // The scorer alone, in memory, on one core: leads with 40 signals each.
 import LeadcalScorer
-import LeadcalWeights
+import LeadcalModel
 do {
     var options = Calibration.Options()
     options.intervals = false

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LeadcalCalibration
 import LeadcalData
+import LeadcalEvaluation
+import LeadcalModel
 import LeadcalReports
 
 struct BacktestCommand: ParsableCommand {
@@ -59,7 +61,7 @@ extension Backtest.Report {
         let widths = header.enumerated().map { $0.offset == 0 ? 8 : max(10, $0.element.count + 2) }
         out.append(header.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: 8, withPad: " ", startingAt: 0) : $0.element.leftPad(widths[$0.offset]) }.joined())
         for m in months {
-            let cells = ["\(m.trainingRows)", "\(m.testRows)", "\(m.testWon)"] + axes.map { f(m.halfLives[$0], "%.1f") }
+            let cells = ["\(m.trainingRows)", "\(m.testRows)", "\(m.testWon)"] + axes.map { m.halfLives[$0].map { NumberFormat.days($0.days) + $0.mark } ?? "-" }
                 + [f(m.retrained.auc), f(m.frozen.auc), f(m.retrained.logLoss), f(m.frozen.logLoss), f(m.retrained.brier), f(m.retrained.calibrationError), f(m.driftMean, "%.2f")]
             out.append(m.month.padding(toLength: 8, withPad: " ", startingAt: 0) + cells.enumerated().map { $0.element.leftPad(widths[$0.offset + 1]) }.joined())
         }
@@ -71,6 +73,9 @@ extension Backtest.Report {
             out.append(String(format: "retraining vs frozen, mean over %d months: AUC %+.4f, log loss %+.4f (positive: retraining helps)", both.count, gain, lossGain))
         }
         out.append("drift: mean |Δw| / SE against the previous month's fit")
+        if months.contains(where: { $0.halfLives.values.contains { $0.status != .estimated } }) {
+            out.append("half-lives: " + HalfLife.marksLegend)
+        }
         return out.joined(separator: "\n")
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import LeadcalData
 import LeadcalEvaluation
 import LeadcalScorer
-import LeadcalWeights
+import LeadcalModel
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +15,10 @@ struct Compare: ParsableCommand {
             loss; the population stability index of B's scores against A's and the \
             tier-to-tier moves; the weights (with the change in standard deviations) and \
             half-lives side by side; and a one-line verdict. Use --after with B's training \
-            cut so that neither version is judged on leads it trained on.
+            cut so that neither version is judged on leads it trained on. Without --after, only \
+            the outcomes closed after both versions' training windows are used (fair by default); \
+            with an --after that lets in leads a version trained on, the verdict says it is not a \
+            fair comparison instead of ranking the versions.
             """
     )
 
@@ -34,30 +37,41 @@ struct Compare: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report = try runReportingDataErrors { () throws -> ComparisonReport in
+        var start: Double? = nil
+        let (report, notes) = try runReportingDataErrors { () throws -> (ComparisonReport, [String]) in
             let fa = try loadWeights(a), fb = try loadWeights(b)
-            if fa.spec.outcome != fb.spec.outcome && !force {
-                throw CLIError("the versions predict different outcomes ('\(fa.spec.outcome)' vs '\(fb.spec.outcome)'); pass --force to compare anyway")
+            if fa.outcome != fb.outcome && !force {
+                throw CLIError("the versions predict different outcomes ('\(fa.outcome)' vs '\(fb.outcome)'); pass --force to compare anyway")
             }
-            let dataset = try ScoredOutcomes.loadDataset(directory: URL(fileURLWithPath: selection.dataDir), for: [fa, fb])
-            let rows = try selection.rows(dataset)
-            return ComparisonReport(
+            let dataset = try selection.load([(fa, a), (fb, b)])
+            start = selection.after == nil ? ComparisonReport.fairStart([fa, fb]) : nil
+            let rows = try selection.rows(dataset, defaultStart: start)
+            let report = ComparisonReport(
                 a: fa, ScoredOutcomes(scorer: Scorer(weights: fa), dataset: dataset, rows: rows),
                 b: fb, ScoredOutcomes(scorer: Scorer(weights: fb), dataset: dataset, rows: rows), capacity: selection.capacity)
+            return (report, dataset.report.notes)
         }
         if json { try printJSON(report); return }
-        print(report.rendered(dataDir: selection.dataDir, after: selection.after))
+        print(report.rendered(dataDir: selection.dataDir, selection: selection.describe(start: start)))
+        for note in notes { print("note: \(note)") }
     }
 }
 
 extension ComparisonReport {
-    func rendered(dataDir: String, after: String?) -> String {
+    func rendered(dataDir: String, selection: String) -> String {
         var out: [String] = []
-        func f(_ v: Double?, _ format: String = "%.4f") -> String { v.map { String(format: format, $0) } ?? "-" }
+        func f(_ v: Double?, _ format: String = "%.4f") -> String {
+            guard let v else { return "-" }
+            let decimals = Int(format.filter(\.isNumber)) ?? 4
+            return format.contains("+") ? NumberFormat.signed(v, decimals) : NumberFormat.fixed(v, decimals)
+        }
         func row(_ cells: [String], _ first: Int = 24, width: Int = 11) -> String {
             cells[0].padding(toLength: first, withPad: " ", startingAt: 0) + cells.dropFirst().map { $0.leftPad(width) }.joined()
         }
-        out.append("A = \(versionA), B = \(versionB), on \(a.leads) decided leads of \(dataDir)\(after.map { " closed on or after \($0)" } ?? "")")
+        out.append("A = \(versionA), B = \(versionB), on \(a.leads) decided leads of \(dataDir)\(selection)")
+        if !fair {
+            out.append("NOT A FAIR COMPARISON: A trained on \(trainingOverlap.a), B on \(trainingOverlap.b) of these \(a.leads) leads")
+        }
         out.append("")
         out.append(row(["metric", "A", "B", "B − A"]))
         out.append(row(["AUC", f(a.auc?.auc), f(b.auc?.auc), f(aucTest?.difference, "%+.4f")]))
@@ -68,6 +82,11 @@ extension ComparisonReport {
             out.append(row(["precision @\(ca.top)", f(ca.precision, "%.3f"), f(cb.precision, "%.3f"), f(cb.precision - ca.precision, "%+.3f")]))
             out.append(row(["recall @\(ca.top)", f(ca.recall, "%.3f"), f(cb.recall, "%.3f"), f(cb.recall - ca.recall, "%+.3f")]))
         }
+        if let ra = a.baseRate, let rb = b.baseRate {
+            out.append(row(["mean prediction", f(ra.meanPredicted, "%.3f"), f(rb.meanPredicted, "%.3f"), f(rb.meanPredicted - ra.meanPredicted, "%+.3f")]))
+            out.append(row(["observed win rate", f(ra.observedRate, "%.3f"), String(format: "95%% CI %.3f–%.3f", ra.lower, ra.upper).leftPad(22)]))
+        }
+        out.append(row(["training leads among", "\(a.trainingOverlap ?? 0)", "\(b.trainingOverlap ?? 0)"]))
         for (ta, tb) in zip(a.tiers, b.tiers) {
             out.append(row(["lift, \(ta.tier)", f(ta.lift, "%.2f"), f(tb.lift, "%.2f"), f(tb.lift.flatMap { x in ta.lift.map { x - $0 } }, "%+.2f")]))
         }
@@ -85,16 +104,30 @@ extension ComparisonReport {
         out.append("")
         out.append(row(["feature", "w A", "SE A", "w B", "SE B", "Δ in SDs"], 28))
         var axis = ""
+        func se(_ v: Double?, _ status: WeightStatus?) -> String {
+            switch status {
+            case .atBoundZero?: return "bound 0"
+            case .notEstimated?: return "not est."
+            default: return f(v)
+            }
+        }
         for w in weights {
             if w.axis != axis { axis = w.axis; out.append(axis) }
             let tag = w.presence == "both" ? "" : " (\(w.presence))"
-            out.append(row(["  " + w.feature + tag, f(w.weightA), f(w.stdErrorA), f(w.weightB), f(w.stdErrorB), f(w.changeInSDs, "%+.2f")], 28))
+            let change = w.note.map { _ in "ref. differs" } ?? f(w.changeInSDs, "%+.2f")
+            out.append(row(["  " + w.feature + tag, f(w.weightA), se(w.stdErrorA, w.statusA), f(w.weightB), se(w.stdErrorB, w.statusB), change], 28))
+        }
+        for r in referenceChanges {
+            out.append("reference level of \(r.column) differs (A: '\(r.a ?? "")', B: '\(r.b ?? "")'): its level weights are against different baselines, no Δ is shown")
         }
         out.append("")
-        out.append(row(["half-life (days)", "A", "95% CI A", "B", "95% CI B"], 18, width: 14))
+        out.append(row(["half-life (days)", "A", "95% CI A", "B", "95% CI B"], 18, width: 20))
         for h in halfLives {
-            func ci(_ v: [Double]?) -> String { v.map { String(format: "%.1f-%.1f", $0[0], $0[1]) } ?? "-" }
-            out.append(row([h.axis, f(h.a, "%.1f"), ci(h.intervalA), f(h.b, "%.1f"), ci(h.intervalB)], 18, width: 14))
+            func days(_ v: HalfLife?) -> String { v.map { NumberFormat.days($0.days) + $0.mark } ?? "-" }
+            out.append(row([h.axis, days(h.a), h.a?.intervalText ?? "-", days(h.b), h.b?.intervalText ?? "-"], 18, width: 20))
+        }
+        if halfLives.contains(where: { ($0.a?.status ?? .estimated) != .estimated || ($0.b?.status ?? .estimated) != .estimated }) {
+            out.append("  " + HalfLife.marksLegend)
         }
         out.append("")
         out.append("verdict: " + verdict)

@@ -3,7 +3,8 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
-import LeadcalWeights
+import LeadcalModel
+import LeadcalScorer
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,9 +53,9 @@ struct Fit: ParsableCommand {
         if let t = trainBefore, parseTimestamp(t) == nil {
             throw ValidationError("--train-before: expected an ISO 8601 date or date-time, found '\(t)'")
         }
-        if let l2, !(l2 >= 0) { throw ValidationError("--l2 must be >= 0") }
-        if let v = version, v.isEmpty || !v.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {
-            throw ValidationError("--version: use letters, digits, '.', '_' or '-'")
+        if let l2, !(l2 >= 0 && l2.isFinite) { throw ValidationError("--l2 must be a finite number >= 0, found \(l2)") }
+        if let v = version, !WeightsStore.isValidName(v) {
+            throw ValidationError("--version: 1 to \(WeightsStore.maxNameLength) ASCII letters, digits, '.', '_' or '-', not starting with '.' or '-'")
         }
     }
 
@@ -67,40 +68,45 @@ struct Fit: ParsableCommand {
         }
         let loadSeconds = (clock.now - start).seconds
         let split = try runReportingDataErrors { try TrainingSplit(dataset: dataset, trainBefore: trainBefore) }
+        let folder = URL(fileURLWithPath: out)
+        guard let model = dataset.spec?.name else {
+            throw reportError("no model spec: put a model.yaml in \(dataDir) or pass --spec")
+        }
+        // The parent: its version is the lineage, its reference levels are kept.
+        let parentFile: WeightsFile? = try runReportingDataErrors {
+            if let parent {
+                do { return try WeightsStore.load(URL(fileURLWithPath: parent)) } catch let e as WeightsError { throw CLIError("--parent: \(e.message)") }
+            }
+            return WeightsStore.versions(in: folder, model: model).last?.file
+        }
         var options = Calibration.Options()
         options.l2 = l2
         options.intervals = !noIntervals
+        options.parentReferences = parentFile?.referenceLevels ?? [:]
         options.progress = { Progress.say($0) }
         let result = try runReportingDataErrors {
             do { return try Calibration.fit(dataset: dataset, rows: split.training, options: options) }
             catch let e as CalibrationError { throw CLIError(e.description) }
         }
         Progress.done()
-        let labels = dataset.labels
-        let training = Metrics.summary(result.trainingProbabilities, split.training.map { labels[Int($0)] })
-        let holdout = split.holdout.isEmpty ? nil
-            : Metrics.summary(result.probabilities(dataset: dataset, rows: split.holdout), split.holdout.map { labels[Int($0)] })
-        // The weights file: version, lineage, then an atomic write that never replaces a file.
-        let folder = URL(fileURLWithPath: out)
-        let model = result.spec.name
-        let written: URL = try runReportingDataErrors {
-            let parentVersion: String?
-            if let parent {
-                do { parentVersion = try WeightsStore.load(URL(fileURLWithPath: parent)).version } catch let e as WeightsError { throw CLIError("--parent: \(e.message)") }
-            } else {
-                parentVersion = WeightsStore.versions(in: folder, model: model).last?.file.version
-            }
+        // The weights file: version, lineage, metrics by the scorer, then an atomic write that never replaces a file.
+        let (written, file, training, holdout): (URL, WeightsFile, Metrics.Summary, Metrics.Summary?) = try runReportingDataErrors {
             let cut = split.cutoff ?? (split.training.map { dataset.closedAt[Int($0)] }.max() ?? Date().timeIntervalSince1970)
             let month = String(formatDate(split.cutoff != nil ? cut - 1 : cut).prefix(7))
-            let metrics = WeightsFile.Metrics(training: training.weightsMetricSet, holdout: holdout?.weightsMetricSet)
-            let file = result.weightsFile(
-                version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentVersion,
+            var file = result.weightsFile(
+                version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentFile?.version,
                 createdAt: Date(), tool: "leadcal \(LeadcalVersion.string)", dataset: dataset, rows: split.training,
-                trainBefore: trainBefore, metrics: metrics)
-            do { return try WeightsStore.write(file, to: folder) } catch let e as WeightsError { throw CLIError(e.message) }
+                trainBefore: split.cutoff, metrics: .init(training: .init(rows: 0, won: 0, logLoss: 0, brier: 0)))
+            let scorer = Scorer(weights: file)
+            let training = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: split.training))
+            let holdout = split.holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: split.holdout))
+            file.metrics = WeightsFile.Metrics(training: training.weightsMetricSet, holdout: holdout?.weightsMetricSet)
+            let url = try WeightsStore.write(file, to: folder, nextFreeVersion: version == nil ? month : nil)
+            file.version = String(url.deletingPathExtension().lastPathComponent.dropFirst(model.count + 1))
+            return (url, file, training, holdout)
         }
         let total = (clock.now - start).seconds
-        let report = FitReport(result: result, dataset: dataset, training: training, holdout: holdout, weightsFile: written.path,
+        let report = FitReport(result: result, file: file, dataset: dataset, training: training, holdout: holdout, weightsFile: written.path,
                                loadSeconds: loadSeconds, totalSeconds: total)
         if json {
             try printJSON(report.json)
@@ -129,6 +135,11 @@ struct TrainingSplit {
         holdout = (0..<Int32(closed.count)).filter { closed[Int($0)] >= cut }
         if training.isEmpty { throw CLIError("--train-before \(text): no outcome closed before it") }
     }
+}
+
+extension Metrics {
+    /// The headline metrics of scored outcomes.
+    static func summary(_ s: ScoredOutcomes) -> Summary { summary(s.probability, s.label) }
 }
 
 extension Metrics.Summary {

@@ -2,10 +2,12 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
+import LeadcalModel
 
 /// The fit's numbers, as the summary table and as JSON.
 struct FitReport {
     var result: CalibrationResult
+    var file: WeightsFile
     var dataset: Dataset
     var training: Metrics.Summary
     var holdout: Metrics.Summary?
@@ -16,6 +18,8 @@ struct FitReport {
     struct JSON: Encodable {
         var weights_file: String?
         var model: String
+        var version: String
+        var parent: String?
         var objective: Double
         var log_likelihood: Double
         var null_log_likelihood: Double
@@ -24,44 +28,58 @@ struct FitReport {
         var l2: Double
         var intercept: Double
         var intercept_std_error: Double?
+        /// Fitted weights (estimated or at their bound).
         var weights: [String: Double]
         var std_errors: [String: Double]
-        var at_zero: [String]
-        var not_estimated: [String: String]
+        /// Every feature's status: estimated, at_bound_zero, not_estimated.
+        var weight_status: [String: WeightStatus]
+        var at_bound_zero: [String]
+        /// Feature -> why it was not estimated.
+        var not_estimated: [String: NotEstimatedReason]
         var half_lives: [String: Double]
-        var half_life_ci: [String: [Double]]
+        /// Axis -> estimated, at_bound, not_identified, fixed, no_signal.
+        var half_life_status: [String: HalfLifeStatus]
+        /// Axis -> [lower, upper]; null for an end the profile does not reach.
+        var half_life_ci: [String: HalfLifeInterval]
+        var reference_levels: [String: String]
         var converged: Bool
         var iterations: Int
         var newton_iterations: Int
         var metrics: [String: Metrics.Summary]
         var features: [CalibrationResult.Feature]
+        var axes: [CalibrationResult.Axis]
         var warnings: [String]
         var anomalies: [String: Int]
         var seconds: [String: Double]
     }
 
     var json: JSON {
-        var weights: [String: Double] = [:], se: [String: Double] = [:], notEstimated: [String: String] = [:]
+        var weights: [String: Double] = [:], se: [String: Double] = [:], notEstimated: [String: NotEstimatedReason] = [:]
+        var status: [String: WeightStatus] = [:]
         for f in result.features {
-            if !f.status.isEstimated { notEstimated[f.name] = f.status.rawValue; continue }
+            status[f.name] = f.status
+            if f.status == .notEstimated { notEstimated[f.name] = f.reason ?? .constant; continue }
             weights[f.name] = f.weight
             if let s = f.stdError { se[f.name] = s }
         }
-        var h: [String: Double] = [:], ci: [String: [Double]] = [:]
+        var h: [String: Double] = [:], hs: [String: HalfLifeStatus] = [:], ci: [String: HalfLifeInterval] = [:]
         for a in result.axes {
-            if let d = a.halfLifeDays { h[a.name] = d }
-            if let lo = a.lower, let hi = a.upper { ci[a.name] = [lo, hi] }
+            guard let life = a.halfLife else { continue }
+            h[a.name] = life.days
+            hs[a.name] = life.status
+            if let i = life.interval { ci[a.name] = i }
         }
         var metrics = ["training": training]
         if let holdout { metrics["holdout"] = holdout }
         let s = result.statistics
         return JSON(
-            weights_file: weightsFile, model: result.spec.name, objective: s.objective, log_likelihood: s.logLikelihood,
-            null_log_likelihood: s.nullLogLikelihood, pseudo_r2: s.pseudoR2, aic: s.aic, l2: s.l2,
+            weights_file: weightsFile, model: result.spec.name, version: file.version, parent: file.parent, objective: s.objective,
+            log_likelihood: s.logLikelihood, null_log_likelihood: s.nullLogLikelihood, pseudo_r2: s.pseudoR2, aic: s.aic, l2: s.l2,
             intercept: result.intercept, intercept_std_error: result.interceptStdError, weights: weights, std_errors: se,
-            at_zero: result.features.filter { $0.status == .atZero }.map(\.name), not_estimated: notEstimated,
-            half_lives: h, half_life_ci: ci, converged: s.converged, iterations: s.iterations,
-            newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, warnings: result.warnings,
+            weight_status: status, at_bound_zero: result.features.filter { $0.status == .atBoundZero }.map(\.name),
+            not_estimated: notEstimated, half_lives: h, half_life_status: hs, half_life_ci: ci,
+            reference_levels: result.layout.referenceLevels, converged: s.converged, iterations: s.iterations,
+            newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, axes: result.axes, warnings: result.warnings,
             anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
             seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver,
                       "intervals": s.seconds.intervals, "total": totalSeconds])
@@ -91,21 +109,22 @@ struct FitReport {
         out.append("feature".padding(toLength: 28, withPad: " ", startingAt: 0)
             + ["weight", "std err", "z", "P>|z|", "[0.025", "0.975]"].map { $0.leftPad(9) }.joined(separator: " "))
         out.append(thin)
-        func num(_ v: Double?, _ f: String = "%.4f") -> String { v.map { String(format: f, $0) } ?? "-" }
+        func num(_ v: Double?, _ decimals: Int = 4) -> String { NumberFormat.fixed(v, decimals) }
+        /// p-values as statsmodels prints them: three decimals (0.000 is p < 0.0005).
+        func pvalue(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "-" }
         out.append("intercept".padding(toLength: 28, withPad: " ", startingAt: 0)
-            + [num(result.intercept), num(result.interceptStdError), num(result.interceptStdError.map { result.intercept / $0 }, "%.2f"),
-               num(result.interceptStdError.map { Self.pValue(result.intercept / $0) }, "%.3f"),
+            + [num(result.intercept), num(result.interceptStdError), num(result.interceptStdError.map { result.intercept / $0 }, 2),
+               pvalue(result.interceptStdError.map { Self.pValue(result.intercept / $0) }),
                num(result.interceptStdError.map { result.intercept - 1.959963984540054 * $0 }),
                num(result.interceptStdError.map { result.intercept + 1.959963984540054 * $0 })].map { $0.leftPad(9) }.joined(separator: " "))
         for axis in result.axes {
             var head = axis.name
-            if let h = axis.halfLifeDays {
-                head += String(format: "   half-life %.1f d", h)
-                if let lo = axis.lower, let hi = axis.upper {
-                    head += String(format: " [%@%.1f, %.1f%@]", axis.lowerOpen ? "≤" : "", lo, hi, axis.upperOpen ? "+" : "")
-                }
-                head += axis.fitted ? "" : " (fixed)"
-                if axis.saturation != "none" { head += ", \(axis.saturation)" }
+            if let h = axis.halfLife {
+                head += "   half-life \(NumberFormat.days(h.days)) d"
+                if let text = h.intervalText { head += " " + text }
+                if let note = h.statusText { head += " (\(note))" }
+                if h.interval == nil && h.status == .estimated { head += " (interval not computed)" }
+                if axis.saturation != .none { head += ", \(axis.saturation.rawValue)" }
                 if axis.nonnegative { head += ", weights ≥ 0" }
             }
             out.append(head)
@@ -115,13 +134,13 @@ struct FitReport {
                 let cells: [String]
                 switch f.status {
                 case .estimated:
-                    cells = [num(f.weight), num(f.stdError), num(f.z, "%.2f"), num(f.z.map(Self.pValue), "%.3f"), num(f.lower), num(f.upper)]
-                case .atZero:
-                    cells = [num(f.weight), "at bound 0", "", "", "", ""]
-                case .constant, .collinear:
-                    cells = ["-", f.status.rawValue, "", "", "", ""]
+                    cells = [num(f.weight), num(f.stdError), num(f.z, 2), pvalue(f.z.map(Self.pValue)), num(f.lower), num(f.upper)]
+                case .atBoundZero:
+                    cells = [num(f.weight), "at bound 0 (not an estimate)"]
+                case .notEstimated:
+                    cells = ["-", "not estimated (\(f.reason?.rawValue ?? "constant"))"]
                 }
-                out.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.map { $0.leftPad(9) }.joined(separator: " "))
+                out.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.enumerated().map { $0.offset == 1 && cells.count == 2 ? "  " + $0.element : $0.element.leftPad(9) }.joined(separator: " "))
             }
         }
         out.append(thin)
@@ -132,7 +151,8 @@ struct FitReport {
         out.append("metrics".padding(toLength: 28, withPad: " ", startingAt: 0) + ["leads", "won", "AUC", "log loss", "Brier"].map { $0.leftPad(9) }.joined(separator: " "))
         for (name, m) in [("training", training)] + (holdout.map { [("holdout", $0)] } ?? []) {
             out.append(("  " + name).padding(toLength: 28, withPad: " ", startingAt: 0)
-                + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " "))
+                + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " ")
+                + (name == "training" ? "   (optimistic: the rows it was fitted on)" : ""))
         }
         let anomalies = dataset.report.anomalies.filter { $0.count > 0 }
         if !anomalies.isEmpty {

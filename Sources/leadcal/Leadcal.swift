@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeadcalData
+import LeadcalModel
 
 @main
 struct Leadcal: ParsableCommand {
@@ -46,7 +47,16 @@ func runReportingDataErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let e as CLIError {
         FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
         throw ExitCode(2)
+    } catch let e as WeightsError {
+        FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+        throw ExitCode(2)
     }
+}
+
+/// Prints `error: message` on stderr; returns the exit status to throw (2).
+func reportError(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(2)
 }
 
 struct CLIError: Error {

@@ -5,7 +5,7 @@ import LeadcalData
 import LeadcalEvaluation
 import LeadcalReports
 import LeadcalScorer
-import LeadcalWeights
+import LeadcalModel
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,10 +38,11 @@ struct Report: ParsableCommand {
         let notebook = try runReportingDataErrors { () throws -> URL in
             let candidate = try loadWeights(weights)
             let base = try baseline.map(loadWeights)
-            let files = [candidate] + (base.map { [$0] } ?? [])
+            let files = [(candidate, weights)] + (base.map { [($0, baseline!)] } ?? [])
             let directory = URL(fileURLWithPath: selection.dataDir)
-            let dataset = try ScoredOutcomes.loadDataset(directory: directory, for: files)
-            let rows = try selection.rows(dataset)
+            let dataset = try selection.load(files)
+            let start = selection.after == nil && base != nil ? ComparisonReport.fairStart(files.map(\.0)) : nil
+            let rows = try selection.rows(dataset, defaultStart: start)
             var backtestReport: Backtest.Report? = nil
             if backtest {
                 let full = try Dataset.load(directory: directory)
@@ -53,8 +54,10 @@ struct Report: ParsableCommand {
                 candidate: candidate, candidateScores: ScoredOutcomes(scorer: Scorer(weights: candidate), dataset: dataset, rows: rows),
                 baseline: base, baselineScores: base.map { ScoredOutcomes(scorer: Scorer(weights: $0), dataset: dataset, rows: rows) },
                 backtest: backtestReport,
-                dataDescription: selection.dataDir + (selection.after.map { ", outcomes closed on or after \($0)" } ?? ""))
-            do { return try report.write(to: URL(fileURLWithPath: out)) } catch { throw CLIError("\(out): cannot write the report (\(error.localizedDescription))") }
+                dataDescription: selection.dataDir + selection.describe(start: start))
+            do { return try report.write(to: URL(fileURLWithPath: out)) } catch {
+                throw CLIError("\(out): cannot write the report (\(WeightsStore.ioReasonText(error)))")
+            }
         }
         print("wrote \(notebook.path) and its data in \(out)/")
     }

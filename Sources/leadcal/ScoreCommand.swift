@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import LeadcalData
 import LeadcalScorer
-import LeadcalWeights
+import LeadcalEvaluation
+import LeadcalModel
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,9 @@ struct Score: ParsableCommand {
     @Option(help: "Reasons per lead.")
     var reasons: Int = 3
 
+    @Flag(help: "Score even when leads.csv lacks a column the weights read: categories then take the reference level, numbers the training mean (counted in the summary).")
+    var allowMissingColumns = false
+
     @Flag(help: "Print a JSON summary (counts per tier, ignored signals, attribute problems) on stdout; requires --out.")
     var json = false
 
@@ -54,8 +58,9 @@ struct Score: ParsableCommand {
         var signals_after_as_of: Int
         var signals_of_unknown_leads: Int
         var signals_of_unknown_types: [String: Int]
-        var leads_with_attribute_problems: Int
-        var attribute_problems: [String: Int]
+        var missing_columns: [String]
+        var unseen_levels: [String: [String]]
+        var notes: [String]
         var out: String?
         var seconds: Double
     }
@@ -68,17 +73,22 @@ struct Score: ParsableCommand {
         }
         let readingTime = asOf == "now" ? Date().timeIntervalSince1970 : parseTimestamp(asOf)!
         let dir = URL(fileURLWithPath: dataDir)
-        let (ids, values) = try runReportingDataErrors {
-            try LeadTable.loadText(url: dir.appendingPathComponent("leads.csv"), columns: scorer.attributeColumns)
+        let requirements = DataRequirements(models: [(scorer.weights, weights)], allowMissingColumns: allowMissingColumns)
+        let leads = try runReportingDataErrors {
+            try LeadTable.load(url: dir.appendingPathComponent("leads.csv"), requirements: requirements)
         }
+        let ids = leads.ids
+        let resolver = AttributeResolver(scorer: scorer, leads: leads)
         var totals = scorer.makeTotals(leads: ids.count)
         var unknownTypes: [String: Int] = [:]
+        var seenTypes = Set<String>()
         var unknownLeads = 0, rows = 0
         Progress.say("scoring \(ids.count) leads…")
         try runReportingDataErrors {
             try SignalStream.forEach(url: dir.appendingPathComponent("signals.csv"), leadIds: ids) { batch in
                 rows += batch.rows
                 unknownLeads += batch.unknownLeads
+                seenTypes.formUnion(batch.types)
                 let map = batch.types.map { scorer.signalIndex($0) ?? -1 }
                 for e in batch.lead.indices {
                     let s = map[Int(batch.type[e])]
@@ -88,48 +98,46 @@ struct Score: ParsableCommand {
             }
         }
         Progress.done()
+        var notes: [String] = []
+        if !resolver.missingColumns.isEmpty {
+            notes.append("leads.csv lacks \(resolver.missingColumns.joined(separator: ", ")): scored at the reference level / training mean")
+        }
+        if let note = requirements.missingSignalsNote(seen: seenTypes) { notes.append(note) }
+        for (column, levels) in resolver.unseenLevels.sorted(by: { $0.key < $1.key }) {
+            notes.append("\(column): \(levels.count) level\(levels.count == 1 ? "" : "s") unseen in training, scored as the reference (\(levels.prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(levels.count > 3 ? ", …" : ""))")
+        }
         // Score and write, half of the leads on each core.
         var header = ByteWriter()
         header.write("lead_id,probability,score,tier," + scorer.axisNames.map { "\($0)_logit" }.joined(separator: ",") + ",reasons\n")
         let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, ids.count / 1000 + 1))
-        struct Part { var out = ByteWriter(); var tiers: [Int]; var problems: [String: Int] = [:]; var problemLeads = 0 }
+        struct Part { var out = ByteWriter(); var tiers: [Int] }
         let parts = SendableSlots<Part>(count: tasks)
-        let shared = SendablePointer((scorer, totals, ids, values, reasons))
+        let shared = SendablePointer((scorer, totals, ids, resolver, reasons))
         parallelFor(tasks) { t in
-            let (scorer, totals, ids, values, limit) = shared.value
+            let (scorer, totals, ids, resolver, limit) = shared.value
             var part = Part(tiers: [Int](repeating: 0, count: scorer.weights.tiers.count))
             var score = Scorer.Score()
-            var texts = [String?](repeating: nil, count: values.count)
+            var attributes = resolver.makeAttributes()
             for lead in (ids.count * t / tasks)..<(ids.count * (t + 1) / tasks) {
-                for c in 0..<values.count { texts[c] = values[c][lead] }
-                let attributes = scorer.attributes(values: texts)
+                resolver.resolve(lead: lead, into: &attributes)
                 scorer.score(lead: lead, totals: totals, attributes: attributes, into: &score)
                 part.tiers[score.tierIndex] += 1
-                if !attributes.notes.isEmpty {
-                    part.problemLeads += 1
-                    for n in attributes.notes { part.problems[n, default: 0] += 1 }
-                }
                 part.out.field(ids.string(lead)); part.out.byte(44)
                 part.out.fixed(score.probability, decimals: 6); part.out.byte(44)
                 part.out.int(score.score); part.out.byte(44)
                 part.out.write(scorer.tier(score)); part.out.byte(44)
                 for a in score.axisContributions { part.out.fixed(a, decimals: 4); part.out.byte(44) }
-                let why = (limit > 0 ? scorer.reasons(lead: lead, totals: totals, attributes: attributes, limit: limit).map(\.description) : [])
-                    + attributes.notes
+                let why = limit > 0 ? scorer.reasons(lead: lead, totals: totals, attributes: attributes, limit: limit).map(\.description) : []
                 part.out.field(why.joined(separator: "; "))
                 part.out.byte(10)
             }
             parts[t] = part
         }
         var tiers: [String: Int] = [:]
-        var problems: [String: Int] = [:]
-        var problemLeads = 0
         var csv = Data(header.bytes)
         for part in parts.values() {
             csv.append(contentsOf: part.out.bytes)
             for (i, n) in part.tiers.enumerated() { tiers[scorer.weights.tiers[i].name, default: 0] += n }
-            for (k, n) in part.problems { problems[k, default: 0] += n }
-            problemLeads += part.problemLeads
         }
         if let out {
             try runReportingDataErrors { try writeAtomically(csv, to: URL(fileURLWithPath: out)) }
@@ -139,7 +147,7 @@ struct Score: ParsableCommand {
         let summary = Summary(
             weights_file: weights, model: scorer.weights.model, version: scorer.weights.version, as_of: formatTimestamp(readingTime),
             leads: ids.count, tiers: tiers, signal_rows: rows, signals_after_as_of: totals.future, signals_of_unknown_leads: unknownLeads,
-            signals_of_unknown_types: unknownTypes, leads_with_attribute_problems: problemLeads, attribute_problems: problems, out: out,
+            signals_of_unknown_types: unknownTypes, missing_columns: resolver.missingColumns, unseen_levels: resolver.unseenLevels, notes: notes, out: out,
             seconds: (clock.now - start).seconds)
         if json {
             try printJSON(summary)
@@ -148,7 +156,9 @@ struct Score: ParsableCommand {
             print("scored \(ids.count) leads with \(scorer.weights.model) \(scorer.weights.version) as of \(summary.as_of) -> \(out!)")
             print("  tiers: " + order.map { "\($0) \(tiers[$0] ?? 0)" }.joined(separator: ", "))
             print("  signals: \(rows) rows, \(totals.future) at or after as_of, \(unknownLeads) of unknown leads, \(unknownTypes.values.reduce(0, +)) of types the model does not use")
-            if problemLeads > 0 { print("  \(problemLeads) leads with attribute problems (see their reasons)") }
+            for n in notes { print("  note: \(n)") }
+        } else {
+            for n in notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import LeadcalWeights
+import LeadcalEvaluation
+import LeadcalModel
 
 struct Versions: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,11 @@ struct Versions: ParsableCommand {
         var train_before: String?
         var training_auc: Double?
         var holdout_auc: Double?
+        /// Axis -> days and status (estimated, at_bound, not_identified, fixed, no_signal).
+        var half_lives: [String: HalfLife]
+        /// Features whose weight is not a plain estimate, by status.
+        var weights_not_estimated: [String]
+        var weights_at_bound_zero: [String]
     }
 
     func run() throws {
@@ -32,7 +38,10 @@ struct Versions: ParsableCommand {
         let rows = files.map { v in
             Row(file: v.url.lastPathComponent, model: v.file.model, version: v.file.version, parent: v.file.parent, created_at: v.file.createdAt,
                 training_rows: v.file.training.rows, train_before: v.file.training.trainBefore, training_auc: v.file.metrics.training.auc,
-                holdout_auc: v.file.metrics.holdout?.auc)
+                holdout_auc: v.file.metrics.holdout?.auc,
+                half_lives: Dictionary(uniqueKeysWithValues: v.file.axes.compactMap { a in a.halfLife.map { (a.name, $0) } }),
+                weights_not_estimated: v.file.features.filter { $0.status == .notEstimated }.map(\.name),
+                weights_at_bound_zero: v.file.features.filter { $0.status == .atBoundZero }.map(\.name))
         }
         let listed = Set(files.map { $0.url.lastPathComponent })
         let invalid = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
@@ -43,12 +52,18 @@ struct Versions: ParsableCommand {
             }
         if json { try printJSON(rows); return }
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
-        let header = ["model", "version", "parent", "created at", "train rows", "train AUC", "holdout AUC"]
+        let header = ["model", "version", "parent", "created at", "train rows", "train AUC", "holdout AUC", "half-lives (days)"]
         var table = [header]
-        for r in rows { table.append([r.model, r.version, r.parent ?? "-", r.created_at, "\(r.training_rows)", f(r.training_auc), f(r.holdout_auc)]) }
+        var marked = false
+        for (r, v) in zip(rows, files) {
+            let lives = v.file.axes.compactMap { a in a.halfLife.map { "\(a.name) \(NumberFormat.days($0.days))\($0.mark)" } }.joined(separator: ", ")
+            marked = marked || v.file.axes.contains { ($0.halfLife?.status ?? .estimated) != .estimated }
+            table.append([r.model, r.version, r.parent ?? "-", r.created_at, "\(r.training_rows)", f(r.training_auc), f(r.holdout_auc), lives])
+        }
         let widths = header.indices.map { c in table.map { $0[c].count }.max()! }
         for line in table { print(line.enumerated().map { $0.element.padding(toLength: widths[$0.offset] + 2, withPad: " ", startingAt: 0) }.joined()) }
         if rows.isEmpty { print("(no weights files in \(dir))") }
+        if marked { print("half-lives: " + HalfLife.marksLegend) }
         for (_, reason) in invalid { print("invalid: \(reason)") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Testing
 @testable import LeadcalCalibration
 import LeadcalData
@@ -21,13 +22,14 @@ struct HalfLifeTests {
     func envelopeGradient() throws {
         let (dataset, _) = try synthetic(leads: 1_500, seed: 21)
         let spec = dataset.spec!
-        let builder = FeatureBuilder(dataset: dataset)
+        let builder = try FeatureBuilder(dataset: dataset)
         let problem = PenalizedLogit(y: dataset.labels, l2: spec.l2)
         let active = Array(0..<builder.layout.count)
         let nonneg = Set(spec.nonnegative.compactMap { n in spec.axes.firstIndex { $0.name == n } })
         let constrained = [false] + active.map { j in j >= builder.layout.firstSignalColumn && nonneg.contains(builder.layout.features[j].axis) }
         let objective = ProfileObjective(
-            builder: builder, problem: problem, spec: spec, active: active, constrained: constrained,
+            builder: builder, problem: problem, spec: spec, halfLives: spec.axes.map { $0.halfLifeDays ?? 0 }, fittedAxes: [1, 2, 3],
+            active: active, constrained: constrained,
             solver: NewtonSolver(tolerance: 1e-12))
         let u = [log(30.0), log(12.0), log(100.0)]
         let (_, gradient) = objective.value(u: u)
@@ -46,10 +48,13 @@ struct HalfLifeTests {
         let (dataset, truth) = try synthetic(leads: 6_000, seed: 4)
         let fit = try Calibration.fit(dataset: dataset)
         #expect(fit.statistics.converged)
-        for axis in fit.axes where axis.fitted {
+        for axis in fit.axes {
+            guard let life = axis.halfLife else { continue }
             let h = truth.halfLives[axis.name]!
-            #expect(axis.lower! < h && h < axis.upper!, "\(axis.name): true \(h) outside [\(axis.lower!), \(axis.upper!)]")
-            #expect(axis.lower! < axis.halfLifeDays! && axis.halfLifeDays! < axis.upper!)
+            #expect(life.status == .estimated)
+            let lower = try #require(life.interval?.lower), upper = try #require(life.interval?.upper)
+            #expect(lower < h && h < upper, "\(axis.name): true \(h) outside [\(lower), \(upper)]")
+            #expect(lower < life.days && life.days < upper)
         }
     }
 }
@@ -108,9 +113,10 @@ struct DiagnosticsTests {
         let d = try dataset(leads: leads, outcomes: outcomes, spec: "name: s\naxes:\n  fit:\n    attributes: {x: numeric, x2: numeric, k: numeric}\nl2: 0\n")
         let fit = try Calibration.fit(dataset: d)
         let status = Dictionary(uniqueKeysWithValues: fit.features.map { ($0.name, $0.status) })
-        #expect(status["k"] == .constant)
+        let reason = Dictionary(uniqueKeysWithValues: fit.features.map { ($0.name, $0.reason) })
+        #expect(status["k"] == .notEstimated && reason["k"] == .constant)
         #expect(status["x"] == .estimated || status["x2"] == .estimated)
-        #expect([status["x"], status["x2"]].contains(.collinear))
+        #expect([reason["x"], reason["x2"]].contains(.collinear))
         #expect(fit.warnings.contains { $0.contains("k is constant") })
         #expect(fit.warnings.contains { $0.contains("exactly collinear") })
     }

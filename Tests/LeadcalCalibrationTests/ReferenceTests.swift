@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Testing
 @testable import LeadcalCalibration
 import LeadcalData
@@ -68,27 +69,27 @@ struct NonnegativityTests {
 
     @Test func constrainedOptimumSatisfiesKKT() throws {
         let free = try Calibration.fit(dataset: try dataset(nonnegative: false))
-        let negative = free.features.filter { $0.kind == "signal" && $0.weight < 0 }.map(\.name)
+        let negative = free.features.filter { $0.kind == .signal && $0.weight < 0 }.map(\.name)
         #expect(!negative.isEmpty, "the reference data must have a negative unconstrained signal weight")
 
         let d = try dataset(nonnegative: true)
         let fit = try Calibration.fit(dataset: d)
         // The gradient of the contract's objective in original units, recomputed from the features:
         // ∂/∂w_j = Σ_i (p_i − y_i) x_ij + l2 sd_j² w_j.
-        let builder = FeatureBuilder(dataset: d)
+        let builder = try FeatureBuilder(dataset: d)
         var signals: [Double] = []
         builder.decayedSignals(halfLives: fit.halfLives, values: &signals, derivatives: nil)
         let pa = builder.layout.firstSignalColumn, ps = builder.layout.signalCount
         let y = d.labels, p = fit.trainingProbabilities
         let n = Double(y.count)
-        for (j, f) in fit.features.enumerated() where f.kind == "signal" {
+        for (j, f) in fit.features.enumerated() where f.kind == .signal {
             let x = (0..<y.count).map { signals[$0 * ps + j - pa] }
             let mean = x.reduce(0, +) / n
             let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
             var g = fit.statistics.l2 * variance * f.weight
             for i in 0..<y.count { g += (p[i] - y[i]) * x[i] }
             #expect(f.weight >= 0, "\(f.name) is negative")
-            if f.status == .atZero {
+            if f.status == .atBoundZero {
                 #expect(f.weight == 0)
                 #expect(g >= -1e-6, "\(f.name) at zero with gradient \(g) pushing it below zero")
             } else {
@@ -98,9 +99,9 @@ struct NonnegativityTests {
         // Every weight that was negative unconstrained sits at zero now, and is reported so.
         for name in negative where !name.isEmpty {
             let f = fit.features.first { $0.name == name }!
-            #expect(f.status == .atZero || f.weight > 0)
+            #expect(f.status == .atBoundZero || f.weight > 0)
         }
-        #expect(fit.features.contains { $0.status == .atZero })
+        #expect(fit.features.contains { $0.status == .atBoundZero })
         #expect(fit.objectiveIsAtLeast(free.statistics.objective))
     }
 }

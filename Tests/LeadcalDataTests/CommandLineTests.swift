@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LeadcalSynth
-import LeadcalWeights
+import LeadcalModel
 
 /// Runs the built `leadcal` executable (built next to the test bundle).
 func runLeadcal(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -125,13 +125,11 @@ struct RoutineCommandTests {
 
         // A version predicting another outcome definition is refused without --force.
         var other = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b))) as! [String: Any]
-        var spec = other["spec"] as! [String: Any]
-        spec["outcome"] = "meeting booked"
-        other["spec"] = spec
+        other["outcome"] = "meeting booked"
         other["version"] = "other"
         var text = String(decoding: try JSONSerialization.data(withJSONObject: other, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
         text = text.replacingOccurrences(of: other["checksum"] as! String, with: "sha256:" + String(repeating: "0", count: 64))
-        let digest = LeadcalWeights.SHA256.hex(Array(text.utf8))
+        let digest = LeadcalModel.SHA256.hex(Array(text.utf8))
         text = text.replacingOccurrences(of: "sha256:" + String(repeating: "0", count: 64), with: "sha256:" + digest)
         let otherPath = root.appendingPathComponent("other.json").path
         try text.write(toFile: otherPath, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Testing
 import LeadcalData
 
@@ -75,7 +76,7 @@ struct LoaderErrorTests {
         #expect {
             try Dataset.load(directory: data.url, spec: spec)
         } throws: { e in
-            (e as! DataError).description == "leads.csv:1:1: missing column 'country', which the model reads (header has: lead_id, industry, employees)"
+            (e as! DataError).description == "leads.csv:1:1: no column 'country', which model.yaml reads (header has: lead_id, industry, employees); pass --allow-missing-columns to score without it (reference level, or training mean for a number)"
         }
     }
 

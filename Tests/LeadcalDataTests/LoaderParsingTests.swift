@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import LeadcalData
-import LeadcalWeights
+import LeadcalModel
 
 @Suite("The loader reads every valid form of the data contract")
 struct LoaderParsingTests {
@@ -10,7 +10,7 @@ struct LoaderParsingTests {
         let d = try TestDataset(raw: ["leads.csv": leads]).load()
         #expect(d.leads.count == 3)
         #expect(d.leads.ids.strings == ["A", "B", "C"])
-        #expect(d.leads.attributes["employees"] == .numeric([10, 200, 5]))
+        #expect(d.leads.numbers["employees"] == [10, 200, 5])
         #expect(d.report.ignoredColumns["leads.csv"] == ["note"])
     }
 
@@ -180,7 +180,7 @@ struct FingerprintTests {
         let d = try data.load()
         for file in ["leads.csv", "signals.csv", "outcomes.csv"] {
             let bytes = try Data(contentsOf: data.url.appendingPathComponent(file))
-            #expect(d.fingerprints[file] == LeadcalWeights.SHA256.hex(bytes), "\(file)")
+            #expect(d.fingerprints[file] == LeadcalModel.SHA256.hex(bytes), "\(file)")
         }
     }
 }

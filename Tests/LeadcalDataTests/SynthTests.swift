@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Testing
 import LeadcalData
 import LeadcalSynth

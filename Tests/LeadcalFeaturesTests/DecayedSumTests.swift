@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Testing
 import LeadcalData
 import LeadcalFeatures
@@ -47,7 +48,7 @@ struct DecayedSumTests {
 
                 """,
             outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\nB,lost,2026-04-01\nC,lost,2026-04-01\n")
-        let builder = FeatureBuilder(dataset: d)
+        let builder = try FeatureBuilder(dataset: d)
         #expect(builder.layout.names == ["industry=retail", "employees", "score", "email_open", "pricing_visit", "meeting"])
         #expect(builder.layout.referenceLevels == ["industry": "software"])
         #expect(builder.attributeValues == [1, log1p(9), 0.5, 0, log1p(0), 1, 0, log1p(3), 2])
@@ -80,7 +81,7 @@ struct DecayedSumTests {
             leads: "lead_id,industry,employees,score\nA,retail,9,0.5\n",
             signals: "lead_id,signal,occurred_at,value\nA,meeting,2026-03-28,2\nA,email_open,2026-02-01T08:00:00Z,4\nA,email_open,2026-03-30,1\n",
             outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\n")
-        let builder = FeatureBuilder(dataset: d)
+        let builder = try FeatureBuilder(dataset: d)
         for h in [[0, 3.0, 7.0], [0, 40.0, 400.0]] {
             var x: [Double] = [], up: [Double] = [], down: [Double] = []
             var dx = [Double](repeating: 0, count: 3)

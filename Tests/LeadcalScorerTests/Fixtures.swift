@@ -2,7 +2,7 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalSynth
-import LeadcalWeights
+import LeadcalModel
 
 /// A fitted synthetic model and its dataset, shared by the tests (fitted once).
 enum Fixture {

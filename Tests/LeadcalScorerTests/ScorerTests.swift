@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import LeadcalData
 import LeadcalScorer
-import LeadcalWeights
+import LeadcalModel
 
 @Suite("The production scorer")
 struct ScorerTests {
@@ -23,10 +23,8 @@ struct ScorerTests {
             let lead = Int(dataset.decided[row])
             var attributes: [String: String] = [:]
             for column in scorer.attributeColumns {
-                switch dataset.leads.attributes[column]! {
-                case let .categorical(codes, levels): attributes[column] = levels[Int(codes[lead])]
-                case let .numeric(values): attributes[column] = String(values[lead])
-                }
+                if let c = dataset.leads.categories[column] { attributes[column] = c.levels[Int(c.codes[lead])] }
+                if let values = dataset.leads.numbers[column] { attributes[column] = String(values[lead]) }
             }
             let s = scorer.score(lead: row, totals: totals, attributes: scorer.attributes(attributes))
             worst = max(worst, abs(s.probability - result.trainingProbabilities[row]))
@@ -36,22 +34,23 @@ struct ScorerTests {
 
     /// A two-feature model written by hand, scored by hand.
     func handModel() -> WeightsFile {
-        func feature(_ name: String, _ kind: String, _ source: String, level: String? = nil, weight: Double, mean: Double) -> WeightsFile.Feature {
+        func feature(_ name: String, _ kind: FeatureKind, _ source: String, level: String? = nil, weight: Double, mean: Double) -> WeightsFile.Feature {
             .init(name: name, kind: kind, source: source, level: level, referenceLevel: level == nil ? nil : "software", weight: weight,
-                  stdError: nil, interval: nil, status: "estimated", mean: mean)
+                  stdError: nil, interval: nil, status: .estimated, mean: mean)
         }
         return WeightsFile(
             model: "hand", version: "1", parent: nil, createdAt: "2026-11-01T00:00:00Z", tool: "test",
-            spec: .init(name: "hand", l2: 1, nonnegative: [], axes: [], outcome: "won vs lost"),
-            training: .init(rows: 0, won: 0, lost: 0, asOf: [], closedAt: [], anomalies: [:], inputs: [:]),
+            spec: ModelSpec(name: "hand", axes: [], l2: 1),
+            training: .init(rows: 0, won: 0, lost: 0, asOf: [], closedAt: [], window: .init(from: "2026-01-01", to: "2026-02-01", toInclusive: false),
+                            dataFingerprint: "", anomalies: [:], inputs: [:]),
             intercept: .init(weight: -2),
             axes: [
-                .init(name: "fit", halfLifeFitted: false, saturation: "none", nonnegative: false, features: [
-                    feature("industry=retail", "category", "industry", level: "retail", weight: -0.5, mean: 0.2),
-                    feature("employees", "log", "employees", weight: 0.25, mean: 3),
+                .init(name: "fit", saturation: .none, nonnegative: false, referenceLevels: ["industry": "software"], features: [
+                    feature("industry=retail", .category, "industry", level: "retail", weight: -0.5, mean: 0.2),
+                    feature("employees", .log, "employees", weight: 0.25, mean: 3),
                 ]),
-                .init(name: "engagement", halfLifeDays: 10, halfLifeFitted: true, saturation: "log1p", nonnegative: true, features: [
-                    feature("pricing_visit", "signal", "pricing_visit", weight: 0.8, mean: 0.3),
+                .init(name: "engagement", halfLife: HalfLife(days: 10, status: .estimated), saturation: .log1p, nonnegative: true, features: [
+                    feature("pricing_visit", .signal, "pricing_visit", weight: 0.8, mean: 0.3),
                 ]),
             ],
             statistics: .init(objective: 0, logLikelihood: 0, nullLogLikelihood: 0, pseudoR2: 0, aic: 0, converged: true, iterations: 0, newtonIterations: 0, warnings: []),

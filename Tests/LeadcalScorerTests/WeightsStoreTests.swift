@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Testing
-import LeadcalWeights
+import LeadcalModel
 
 @Suite("Weights files are versioned, immutable and tamper-evident")
 struct WeightsStoreTests {
@@ -61,10 +61,10 @@ struct WeightsStoreTests {
         let folder = Fixture.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try WeightsStore.write(Fixture.fitted.file, to: folder)
-        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\"format_version\" : \"1.0\"", with: "\"format_version\" : \"2.0\"")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\"format_version\" : \"2.0\"", with: "\"format_version\" : \"3.0\"")
         try text.write(to: url, atomically: true, encoding: .utf8)
         #expect { try WeightsStore.load(url) } throws: { e in
-            (e as! WeightsError).message.hasSuffix("format version 2.0 is newer than this leadcal understands (1.x); upgrade leadcal to read it")
+            (e as! WeightsError).message.hasSuffix("format version 3.0 is newer than this leadcal understands (2.x); upgrade leadcal to read it")
         }
     }
 
@@ -81,14 +81,14 @@ struct WeightsStoreTests {
     }
 
     @Test func sha256MatchesFIPSVectorsAndSwiftCrypto() {
-        #expect(LeadcalWeights.SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(LeadcalWeights.SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(LeadcalWeights.SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(LeadcalModel.SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(LeadcalModel.SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(LeadcalModel.SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         for n in [1, 55, 56, 63, 64, 65, 1000, 4097] {
             let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             let reference = Crypto.SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-            #expect(LeadcalWeights.SHA256.hex(bytes) == reference, "length \(n)")
+            #expect(LeadcalModel.SHA256.hex(bytes) == reference, "length \(n)")
         }
     }
 }

@@ -206,7 +206,25 @@ struct CSVRecordScanner {
         return field.hasEscapedQuote ? s.replacingOccurrences(of: "\"\"", with: "\"") : s
     }
 
+    /// The field's raw bytes: for a quoted field holding doubled quotes, still doubled
+    /// (use ``withBytes(_:scratch:_:)`` wherever the text itself matters).
     func bytes(_ field: CSVField) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: base + field.start, count: field.count)
+    }
+
+    /// Calls `body` with the field's text as bytes, RFC 4180 unescaped (`""`
+    /// inside a quoted field is one `"`). Allocates nothing unless the field
+    /// holds doubled quotes; then `scratch` receives the unescaped copy.
+    @inline(__always)
+    func withBytes<R, E: Error>(_ field: CSVField, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        let raw = bytes(field)
+        guard field.hasEscapedQuote else { return try body(raw) }
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < raw.count {
+            scratch.append(raw[i])
+            i += raw[i] == UInt8(ascii: "\"") && i + 1 < raw.count && raw[i + 1] == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return try scratch.withUnsafeBufferPointer { (b) throws(E) -> R in try body(b) }
     }
 }

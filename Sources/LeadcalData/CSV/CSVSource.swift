@@ -52,7 +52,12 @@ final class CSVSource {
         self.blockCapacity = blockSize
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {
-            throw DataError(file: name, line: 1, column: 1, message: "cannot open file (\(String(cString: strerror(errno))))")
+            throw DataError(file: url.path, line: 0, column: 0, message: "cannot open (\(String(cString: strerror(errno))))")
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw DataError(file: url.path, line: 0, column: 0, message: "is a folder, not a CSV file")
         }
         self.fd = fd
         buffer = .allocate(byteCount: blockSize + 1, alignment: 64)
@@ -74,6 +79,17 @@ final class CSVSource {
             }
         } catch { throw locate(error, baseLine: 0) }
         header = fields.map { scanner.string($0).trimmingCharacters(in: .whitespaces) }
+        // The data contract: a column named twice is an error (which one would count?).
+        var seen: [String: Int] = [:]
+        for (i, column) in header.enumerated() where !column.isEmpty {
+            if let first = seen[column] {
+                let where_ = scanner.error(at: fields[i], "")
+                throw DataError(
+                    file: name, line: where_.line + 1, column: where_.column,
+                    message: "column '\(column)' is named twice in the header (fields \(first + 1) and \(i + 1))")
+            }
+            seen[column] = i
+        }
         nextLine = scanner.line
         if hashing { hasher.update(UnsafeRawBufferPointer(start: base, count: headerEnd)) }
         consumed = headerEnd

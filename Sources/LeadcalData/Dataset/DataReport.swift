@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// What `leadcal inspect` prints: counts, ranges and every anomaly, so that
 /// nothing is dropped silently.
@@ -46,9 +47,11 @@ public struct DataReport: Sendable, Codable, Equatable {
     public var anomalies: [Anomaly]
     /// Columns that are read by nothing, by file.
     public var ignoredColumns: [String: [String]]
+    /// What the model reads that the data lack (allowed missing columns, signal types never seen).
+    public var notes: [String]
 
     static func make(
-        spec: ModelSpec?, leads: LeadTable, outcomes: OutcomeTable, decided: [Int32], signalRows: Int,
+        spec: ModelSpec?, requirements: DataRequirements, notes: [String], leads: LeadTable, outcomes: OutcomeTable, decided: [Int32], signalRows: Int,
         signalColumns: [String], signalTimeRange: (Double, Double), eventsPerLead: [Int32],
         typeCounts: [String: Int], unknownLead: Anomaly, afterAsOf: Anomaly, undecidedEvents: Int, keptEvents: Int
     ) -> DataReport {
@@ -75,8 +78,9 @@ public struct DataReport: Sendable, Codable, Equatable {
         var types: [SignalType] = []
         for (t, c) in typeCounts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             let axis = spec.flatMap { s in s.axisIndex(ofSignal: t).map { s.axes[$0].name } }
+                ?? (spec == nil && requirements.signals.contains(t) ? "read by the model" : nil)
             types.append(SignalType(signal: t, rows: c, axis: axis))
-            if spec != nil && axis == nil {
+            if (spec != nil || !requirements.signals.isEmpty) && axis == nil {
                 unused.count += c
                 if unused.examples.count < Anomaly.exampleLimit { unused.examples.append("signal '\(t)': \(c) rows") }
             }
@@ -86,7 +90,7 @@ public struct DataReport: Sendable, Codable, Equatable {
             withoutOutcome.record("lead_id '\(leads.ids.string(i))'")
         }
         var ignored: [String: [String]] = [:]
-        if spec != nil, !leads.unusedColumns.isEmpty { ignored["leads.csv"] = leads.unusedColumns }
+        if spec != nil || !requirements.attributes.isEmpty, !leads.unusedColumns.isEmpty { ignored["leads.csv"] = leads.unusedColumns }
         let signalUnknown = signalColumns.filter { !["lead_id", "signal", "occurred_at", "value"].contains($0) }
         if !signalUnknown.isEmpty { ignored["signals.csv"] = signalUnknown }
         if !outcomes.unknownColumns.isEmpty { ignored["outcomes.csv"] = outcomes.unknownColumns }
@@ -103,7 +107,7 @@ public struct DataReport: Sendable, Codable, Equatable {
             asOf: range(decidedAsOf), closedAt: range(decidedClosed),
             eventsPerLead: distribution, signalTypes: types,
             anomalies: [unknownLead, afterAsOf, unused, withoutOutcome, outcomes.unknownLeads, outcomes.duplicates],
-            ignoredColumns: ignored)
+            ignoredColumns: ignored, notes: notes)
     }
 
     /// The anomaly with `kind`.

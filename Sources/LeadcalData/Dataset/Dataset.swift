@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// A dataset folder read against a model spec: leads, outcomes, the events
 /// that count for training, and the data report.
@@ -8,7 +9,11 @@ import Foundation
 /// needs. Peak memory is about 45 bytes per kept event; the CSV is never held
 /// whole.
 public struct Dataset: Sendable {
+    /// The spec the data were read against (fit, inspect, backtest); nil when
+    /// read for weights files (see ``load(directory:requirements:)``).
     public var spec: ModelSpec?
+    /// What was read: the attribute columns and the signal types (the event table's signal index).
+    public var requirements: DataRequirements
     public var leads: LeadTable
     public var outcomes: OutcomeTable
     /// Lead index of each decided row (rows are the decided leads in leads.csv order).
@@ -34,6 +39,7 @@ public struct Dataset: Sendable {
     public static func load(directory: URL, specURL: URL? = nil) throws(DataError) -> Dataset {
         var spec: ModelSpec? = nil
         var marks: ModelSpec.SourceMarks? = nil
+        try checkFolder(directory)
         let defaultSpec = directory.appendingPathComponent("model.yaml")
         if let url = specURL ?? (FileManager.default.fileExists(atPath: defaultSpec.path) ? defaultSpec : nil) {
             (spec, marks) = try ModelSpec.load(url: url)
@@ -41,18 +47,31 @@ public struct Dataset: Sendable {
         return try load(directory: directory, spec: spec, marks: marks)
     }
 
-    /// Reads the dataset in `directory` against a spec given as a value (for
-    /// example one derived from weights files). An attribute the spec names
-    /// that leads.csv lacks is reported at leads.csv's header.
+    /// Reads the dataset in `directory` against a spec given as a value.
+    /// An attribute the spec names that leads.csv lacks is reported at leads.csv's header.
     public static func load(directory: URL, spec: ModelSpec?) throws(DataError) -> Dataset {
         try load(directory: directory, spec: spec, marks: nil)
     }
 
+    /// Reads the dataset in `directory` for models given by their
+    /// requirements (weights files: evaluate, compare, report, the exports).
+    public static func load(directory: URL, requirements: DataRequirements) throws(DataError) -> Dataset {
+        try load(directory: directory, spec: nil, requirements: requirements, marks: nil)
+    }
+
     private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?) throws(DataError) -> Dataset {
+        let requirements = spec.map { DataRequirements(spec: $0, reader: marks?.file ?? "model.yaml") } ?? DataRequirements()
+        return try load(directory: directory, spec: spec, requirements: requirements, marks: marks)
+    }
+
+    private static func load(
+        directory: URL, spec: ModelSpec?, requirements: DataRequirements, marks: ModelSpec.SourceMarks?
+    ) throws(DataError) -> Dataset {
+        try checkFolder(directory)
         // The large file is fingerprinted on its own thread, on the core the small files leave idle.
         let signalsURL = directory.appendingPathComponent("signals.csv")
         let signalsDigest = FileDigest(url: signalsURL)
-        let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), spec: spec, marks: marks)
+        let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), requirements: requirements, marks: marks, spec: spec)
         let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
 
         var decided: [Int32] = []
@@ -65,7 +84,7 @@ public struct Dataset: Sendable {
         let source = try CSVSource(url: signalsURL, name: "signals.csv", hashing: false)
         let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
         var specSignal: [String: Int32] = [:]
-        for (k, s) in (spec?.signals ?? []).enumerated() { specSignal[s] = Int32(k) }
+        for (k, s) in requirements.signals.enumerated() { specSignal[s] = Int32(k) }
         let slots = CSVSource.maxParallelParts
         let counts = UnsafeMutablePointer<Int32>.allocate(capacity: slots * max(leads.count, 1))
         counts.initialize(repeating: 0, count: slots * max(leads.count, 1))
@@ -97,15 +116,37 @@ public struct Dataset: Sendable {
             for i in 0..<leads.count { eventsPerLead[i] &+= counts[slot * leads.count + i] }
         }
 
+        var notes: [String] = []
+        if !leads.missingColumns.isEmpty {
+            notes.append("leads.csv lacks \(leads.missingColumns.map { "'\($0)'" }.joined(separator: ", ")), which the model reads: scored at the reference level (categories) or the training mean (numbers)")
+        }
+        if let note = requirements.missingSignalsNote(seen: Set(typeCounts.keys)) { notes.append(note) }
         let report = DataReport.make(
-            spec: spec, leads: leads, outcomes: outcomes, decided: decided, signalRows: rows,
+            spec: spec, requirements: requirements, notes: notes, leads: leads, outcomes: outcomes, decided: decided, signalRows: rows,
             signalColumns: source.header, signalTimeRange: (minTime, maxTime), eventsPerLead: eventsPerLead,
             typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
             undecidedEvents: undecidedEvents, keptEvents: events.count)
         let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": signalsDigest.wait() ?? ""]
         return Dataset(
-            spec: spec, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
+            spec: spec, requirements: requirements, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
             labels: decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 }, asOf: decided.map { outcomes.asOf[Int($0)] },
             closedAt: decided.map { outcomes.closedAt[Int($0)] })
+    }
+
+    /// A clear error when `directory` is not a readable dataset folder, naming it.
+    static func checkFolder(_ directory: URL) throws(DataError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw DataError(file: directory.path, line: 0, column: 0, message: "no such folder")
+        }
+        guard isDirectory.boolValue else {
+            throw DataError(file: directory.path, line: 0, column: 0, message: "not a folder: expected a dataset folder holding leads.csv, signals.csv and outcomes.csv")
+        }
+        let missing = ["leads.csv", "signals.csv", "outcomes.csv"].filter {
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        if !missing.isEmpty {
+            throw DataError(file: directory.path, line: 0, column: 0, message: "not a dataset folder: no \(missing.joined(separator: ", "))")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import LeadcalModel
 /// The events that count for training, columnar and grouped by decided lead
 /// (compressed sparse rows): the events of row `i` are
 /// `rowStart[i] ..< rowStart[i + 1]`, in file order.

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// outcomes.csv: the won/lost feedback, one decided lead per row.
 public struct OutcomeTable: Sendable {

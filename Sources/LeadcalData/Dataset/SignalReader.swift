@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// What one part of signals.csv yields: the kept events, columnar, and counts.
 struct SignalPart: Sendable {
@@ -67,17 +68,18 @@ struct SignalScan: Sendable {
         let fields = CSVFields()
         let needed = max(leadColumn, signalColumn, timeColumn, valueColumn ?? 0)
         var previous: (key: UnsafeBufferPointer<UInt8>, lead: Int) = (UnsafeBufferPointer(start: nil, count: 0), -1)
+        var scratch: [UInt8] = []
         while try scanner.next(into: fields) {
             part.rows += 1
             guard fields.count > needed else {
                 throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
             }
-            let typeBytes = scanner.bytes(fields[signalColumn])
-            var local = types.code(of: typeBytes) ?? -1
+            let typeField = fields[signalColumn]
+            var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
             if local < 0 {
-                local = types.insert(typeBytes).code
-                if typeBytes.isEmpty { throw scanner.error(at: fields[signalColumn], "signal: expected a signal type, found an empty cell") }
-                typeIndex.append(specSignal[scanner.string(fields[signalColumn])] ?? -1)
+                if typeField.count == 0 { throw scanner.error(at: typeField, "signal: expected a signal type, found an empty cell") }
+                local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
+                typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
                 typeCount.append(0)
             }
             typeCount[local] += 1
@@ -94,7 +96,13 @@ struct SignalScan: Sendable {
             // Exports are often grouped by lead: try the previous row's key before hashing.
             let key = scanner.bytes(fields[leadColumn])
             let lead: Int
-            if previous.lead >= 0, key.count == previous.key.count,
+            if fields[leadColumn].hasEscapedQuote {
+                guard let found = scanner.withBytes(fields[leadColumn], scratch: &scratch, { leadIds.code(of: $0) }) else {
+                    part.unknownLead.record(scanner.recordLine, "lead_id '\(scanner.string(fields[leadColumn]))'")
+                    continue
+                }
+                lead = found
+            } else if previous.lead >= 0, key.count == previous.key.count,
                 key.isEmpty || memcmp(key.baseAddress!, previous.key.baseAddress!, key.count) == 0 {
                 lead = previous.lead
             } else if let found = leadIds.code(of: key) {

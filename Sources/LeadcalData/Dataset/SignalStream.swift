@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 
 /// Streaming access to signals.csv for scoring: events are handed over in
 /// batches as the file is read (on every core), so memory stays bounded by
@@ -31,6 +32,7 @@ public enum SignalStream {
         try source.scan({ (scanner, _) throws(FieldError) -> Batch in
             var batch = Batch()
             var types = ByteInterner()
+            var scratch: [UInt8] = []
             let fields = CSVFields()
             while try scanner.next(into: fields) {
                 batch.rows += 1
@@ -47,9 +49,11 @@ public enum SignalStream {
                     }
                     v = x
                 }
-                guard let lead = leadIds.code(of: scanner.bytes(fields[cols[0]])) else { batch.unknownLeads += 1; continue }
-                let typeBytes = scanner.bytes(fields[cols[1]])
-                let code = types.code(of: typeBytes) ?? types.insert(typeBytes).code
+                guard let lead = scanner.withBytes(fields[cols[0]], scratch: &scratch, { leadIds.code(of: $0) }) else {
+                    batch.unknownLeads += 1
+                    continue
+                }
+                let code = scanner.withBytes(fields[cols[1]], scratch: &scratch) { types.code(of: $0) ?? types.insert($0).code }
                 batch.lead.append(Int32(lead))
                 batch.type.append(Int32(code))
                 batch.time.append(t)
@@ -58,33 +62,5 @@ public enum SignalStream {
             batch.types = types.strings
             return batch
         }) { (batch, _) throws(DataError) in try consume(batch) }
-    }
-}
-
-extension LeadTable {
-    /// Reads leads.csv keeping `columns` as text (nil for a column absent from
-    /// the file): what the scorer needs, which parses values itself.
-    /// Errors: missing or duplicate `lead_id`.
-    public static func loadText(url: URL, columns: [String]) throws(DataError) -> (ids: ByteInterner, values: [[String?]]) {
-        let source = try CSVSource(url: url, name: url.lastPathComponent, hashing: false)
-        let idColumn = try source.columns(required: ["lead_id"])[0]
-        let indices = columns.map { source.column($0) }
-        var ids = ByteInterner(capacity: 1 << 16)
-        var values = [[String?]](repeating: [], count: columns.count)
-        let fields = CSVFields()
-        try source.scanSequentially { (scanner, _) throws(FieldError) in
-            while try scanner.next(into: fields) {
-                guard fields.count > idColumn else { throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)") }
-                let idField = fields[idColumn]
-                if idField.count == 0 { throw scanner.error(at: idField, "expected a lead_id, found an empty cell") }
-                if !ids.insert(scanner.bytes(idField)).inserted {
-                    throw scanner.error(at: idField, "duplicate lead_id '\(scanner.string(idField))'")
-                }
-                for (k, i) in indices.enumerated() {
-                    values[k].append(i.flatMap { $0 < fields.count ? scanner.string(fields[$0]) : nil })
-                }
-            }
-        }
-        return (ids, values)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeadcalModel
 import Yams
 
 extension ModelSpec {
@@ -54,9 +55,9 @@ extension ModelSpec {
             let key = keyNode.string ?? ""
             switch key {
             case "name":
-                guard let s = value.string, !s.isEmpty,
-                    s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
-                else { throw fail(value, "expected a model name of letters, digits, '-', '_' or '.'") }
+                guard let s = value.string, WeightsStore.isValidName(s) else {
+                    throw fail(value, "expected a model name of 1 to \(WeightsStore.maxNameLength) ASCII letters, digits, '-', '_' or '.', not starting with '.' or '-'")
+                }
                 name = s
             case "l2":
                 guard let v = value.float, v.isFinite, v >= 0 else { throw fail(value, "expected l2 to be a number >= 0") }
@@ -126,11 +127,30 @@ extension ModelSpec {
                 guard let am = v.mapping else { throw fail(v, "axis '\(name)': expected attributes as 'column: categorical|numeric|log'") }
                 for (ck, cv) in am {
                     guard let column = ck.string, !column.isEmpty else { throw fail(ck, "expected an attribute column name") }
-                    guard let kindText = cv.string, let kind = AttributeKind(rawValue: kindText) else {
-                        throw fail(cv, "attribute '\(ck.string ?? "")': expected categorical, numeric or log")
-                    }
                     if column == "lead_id" { throw fail(ck, "lead_id is the key, not an attribute") }
-                    axis.attributes.append(Attribute(column: column, kind: kind))
+                    // `column: kind`, or `column: {kind: categorical, reference: LEVEL}`.
+                    var kindNode = cv
+                    var reference: String? = nil
+                    if let detail = cv.mapping {
+                        guard let k = detail["kind"] else { throw fail(cv, "attribute '\(column)': expected 'kind: categorical|numeric|log'") }
+                        kindNode = k
+                        for (dk, dv) in detail {
+                            switch dk.string ?? "" {
+                            case "kind": break
+                            case "reference":
+                                guard let r = dv.string else { throw fail(dv, "attribute '\(column)': expected a reference level") }
+                                reference = r
+                            default: throw fail(dk, "attribute '\(column)': unknown key '\(dk.string ?? "")' (expected kind, reference)")
+                            }
+                        }
+                    }
+                    guard let kindText = kindNode.string, let kind = AttributeKind(rawValue: kindText) else {
+                        throw fail(kindNode, "attribute '\(column)': expected categorical, numeric or log")
+                    }
+                    if reference != nil && kind != .categorical {
+                        throw fail(cv, "attribute '\(column)': a reference level applies to categorical attributes only")
+                    }
+                    axis.attributes.append(Attribute(column: column, kind: kind, reference: reference))
                     marks.attributes["\(name)/\(column)"] = (ck.mark?.line ?? 1, ck.mark?.column ?? 1)
                 }
             case "signals":

@@ -1,11 +1,12 @@
-import Foundation
-
 /// One fitted model version: everything production needs to score a lead,
 /// and everything an analyst needs to trust it (lineage, data, fit, metrics).
 ///
 /// The JSON layout is documented field by field in the README and in
 /// `schema/weights-file.schema.json`. Documents are immutable once written;
 /// ``WeightsFile/checksum`` covers every other byte (see ``WeightsStore``).
+/// Every number that is not a plain estimate carries its status: a weight
+/// at its bound or not estimated, a half-life at a bound, not identified,
+/// fixed or without signal, an interval end the data do not reach (`null`).
 public struct WeightsFile: Codable, Sendable, Equatable {
     /// Always ``WeightsFile/formatIdentifier``.
     public var format: String
@@ -18,8 +19,10 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     public var createdAt: String
     /// `leadcal X.Y.Z`.
     public var tool: String
+    /// The outcome the probability is of (compare refuses to mix definitions).
+    public var outcome: String
     /// The model spec the weights were fitted with.
-    public var spec: Spec
+    public var spec: ModelSpec
     public var training: Training
     public var intercept: Estimate
     public var axes: [Axis]
@@ -31,44 +34,10 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     public var checksum: String
 
     public static let formatIdentifier = "leadcal.weights"
-    public static let formatVersionString = "1.0"
-    public static let supportedMajor = 1
-
-    public struct Spec: Codable, Sendable, Equatable {
-        public var name: String
-        public var l2: Double
-        public var nonnegative: [String]
-        public var axes: [SpecAxis]
-        /// The outcome definition the model predicts (compare refuses to mix definitions).
-        public var outcome: String
-        public var tiers: [String: String]?
-        public init(name: String, l2: Double, nonnegative: [String], axes: [SpecAxis], outcome: String, tiers: [String: String]? = nil) {
-            self.name = name
-            self.l2 = l2
-            self.nonnegative = nonnegative
-            self.axes = axes
-            self.outcome = outcome
-            self.tiers = tiers
-        }
-    }
-
-    public struct SpecAxis: Codable, Sendable, Equatable {
-        public var name: String
-        /// column -> categorical | numeric | log
-        public var attributes: [String: String]
-        public var signals: [String]
-        public var halfLifeDays: Double?
-        public var fitHalfLife: Bool
-        public var saturation: String
-        public init(name: String, attributes: [String: String], signals: [String], halfLifeDays: Double? = nil, fitHalfLife: Bool, saturation: String) {
-            self.name = name
-            self.attributes = attributes
-            self.signals = signals
-            self.halfLifeDays = halfLifeDays
-            self.fitHalfLife = fitHalfLife
-            self.saturation = saturation
-        }
-    }
+    public static let formatVersionString = "2.0"
+    public static let supportedMajor = 2
+    /// What every version predicts.
+    public static let outcomeDefinition = "won vs lost (outcomes.csv), signals strictly before as_of"
 
     public struct Training: Codable, Sendable, Equatable {
         public var rows: Int
@@ -79,19 +48,57 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         public var closedAt: [String]
         /// The `--train-before` cut, if any.
         public var trainBefore: String?
+        /// The outcomes this version could have trained on, by `closed_at`:
+        /// evaluating it on a lead closed inside this window is not a fair test.
+        public var window: TrainingWindow
+        /// SHA-256 over the input files' digests (by file name): the data it was fitted on.
+        public var dataFingerprint: String
         /// Anomaly counts of the data report, by kind.
         public var anomalies: [String: Int]
         /// SHA-256 of each input file, by file name.
         public var inputs: [String: String]
-        public init(rows: Int, won: Int, lost: Int, asOf: [String], closedAt: [String], trainBefore: String? = nil, anomalies: [String: Int], inputs: [String: String]) {
+        public init(
+            rows: Int, won: Int, lost: Int, asOf: [String], closedAt: [String], trainBefore: String? = nil, window: TrainingWindow,
+            dataFingerprint: String, anomalies: [String: Int], inputs: [String: String]
+        ) {
             self.rows = rows
             self.won = won
             self.lost = lost
             self.asOf = asOf
             self.closedAt = closedAt
             self.trainBefore = trainBefore
+            self.window = window
+            self.dataFingerprint = dataFingerprint
             self.anomalies = anomalies
             self.inputs = inputs
+        }
+    }
+
+    /// A `closed_at` window: from `from` (inclusive) to `to`, inclusive or not.
+    public struct TrainingWindow: Codable, Sendable, Equatable {
+        /// ISO 8601.
+        public var from: String
+        public var to: String
+        /// `to` is the latest training `closed_at` (inclusive), or the `--train-before` cut (exclusive).
+        public var toInclusive: Bool
+        public init(from: String, to: String, toInclusive: Bool) {
+            self.from = from
+            self.to = to
+            self.toInclusive = toInclusive
+        }
+
+        /// Whether an outcome closed at `seconds` (since 1970, UTC) lies in the window.
+        public func contains(_ seconds: Double) -> Bool { count(in: [seconds]) == 1 }
+
+        /// How many of `closedAt` (seconds since 1970, UTC) lie in the window.
+        public func count(in closedAt: [Double]) -> Int {
+            guard let lo = parseTimestamp(from), let hi = parseTimestamp(to) else { return 0 }
+            return closedAt.reduce(0) { $0 + ($1 >= lo && (toInclusive ? $1 <= hi : $1 < hi) ? 1 : 0) }
+        }
+
+        /// The first instant after the window (seconds since 1970, UTC).
+        public var end: Double? {
+            parseTimestamp(to).map { toInclusive ? $0.nextUp : $0 }
         }
     }
 
@@ -106,22 +113,22 @@ public struct WeightsFile: Codable, Sendable, Equatable {
 
     public struct Axis: Codable, Sendable, Equatable {
         public var name: String
-        /// Half-life in days (nil for an axis without signals).
-        public var halfLifeDays: Double?
-        /// 95% profile-likelihood interval of a fitted half-life.
-        public var halfLifeInterval: [Double]?
-        public var halfLifeFitted: Bool
-        /// `none` or `log1p`.
-        public var saturation: String
+        /// The half-life of an axis with signals (nil for an attribute-only axis).
+        public var halfLife: HalfLife?
+        public var saturation: ModelSpec.Saturation
         public var nonnegative: Bool
+        /// Reference level of each categorical column of this axis (the level without a feature).
+        public var referenceLevels: [String: String]
         public var features: [Feature]
-        public init(name: String, halfLifeDays: Double? = nil, halfLifeInterval: [Double]? = nil, halfLifeFitted: Bool, saturation: String, nonnegative: Bool, features: [Feature]) {
+        public init(
+            name: String, halfLife: HalfLife? = nil, saturation: ModelSpec.Saturation, nonnegative: Bool,
+            referenceLevels: [String: String] = [:], features: [Feature]
+        ) {
             self.name = name
-            self.halfLifeDays = halfLifeDays
-            self.halfLifeInterval = halfLifeInterval
-            self.halfLifeFitted = halfLifeFitted
+            self.halfLife = halfLife
             self.saturation = saturation
             self.nonnegative = nonnegative
+            self.referenceLevels = referenceLevels
             self.features = features
         }
     }
@@ -129,22 +136,27 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     public struct Feature: Codable, Sendable, Equatable {
         /// `pricing_visit`, `employees`, `industry=software`.
         public var name: String
-        /// `category`, `numeric`, `log` or `signal`.
-        public var kind: String
+        public var kind: FeatureKind
         /// The leads.csv column (attributes) or the signal type (signals).
         public var source: String
         /// For a category: the level this indicator is 1 for, and the column's reference level.
         public var level: String?
         public var referenceLevel: String?
+        /// Logit points per unit of feature (0 when not estimated).
         public var weight: Double
+        /// Standard error (estimated weights only).
         public var stdError: Double?
-        /// 95% Wald interval.
+        /// 95% Wald interval (estimated weights only).
         public var interval: [Double]?
-        /// `estimated`, `at_zero`, `constant` or `collinear`.
-        public var status: String
+        public var status: WeightStatus
+        /// Why a weight was not estimated.
+        public var reason: NotEstimatedReason?
         /// Mean of the feature over the training rows (the baseline of "reasons").
         public var mean: Double
-        public init(name: String, kind: String, source: String, level: String? = nil, referenceLevel: String? = nil, weight: Double, stdError: Double? = nil, interval: [Double]? = nil, status: String, mean: Double) {
+        public init(
+            name: String, kind: FeatureKind, source: String, level: String? = nil, referenceLevel: String? = nil, weight: Double,
+            stdError: Double? = nil, interval: [Double]? = nil, status: WeightStatus, reason: NotEstimatedReason? = nil, mean: Double
+        ) {
             self.name = name
             self.kind = kind
             self.source = source
@@ -154,6 +166,7 @@ public struct WeightsFile: Codable, Sendable, Equatable {
             self.stdError = stdError
             self.interval = interval
             self.status = status
+            self.reason = reason
             self.mean = mean
         }
     }
@@ -168,7 +181,10 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         public var iterations: Int
         public var newtonIterations: Int
         public var warnings: [String]
-        public init(objective: Double, logLikelihood: Double, nullLogLikelihood: Double, pseudoR2: Double, aic: Double, converged: Bool, iterations: Int, newtonIterations: Int, warnings: [String]) {
+        public init(
+            objective: Double, logLikelihood: Double, nullLogLikelihood: Double, pseudoR2: Double, aic: Double, converged: Bool,
+            iterations: Int, newtonIterations: Int, warnings: [String]
+        ) {
             self.objective = objective
             self.logLikelihood = logLikelihood
             self.nullLogLikelihood = nullLogLikelihood
@@ -182,7 +198,9 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     }
 
     public struct Metrics: Codable, Sendable, Equatable {
+        /// On the training rows: optimistic by construction.
         public var training: MetricSet
+        /// On the rows closed at or after `--train-before`, if any.
         public var holdout: MetricSet?
         public init(training: MetricSet, holdout: MetricSet? = nil) {
             self.training = training
@@ -219,7 +237,7 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     }
 
     public init(
-        model: String, version: String, parent: String?, createdAt: String, tool: String, spec: Spec, training: Training,
+        model: String, version: String, parent: String?, createdAt: String, tool: String, spec: ModelSpec, training: Training,
         intercept: Estimate, axes: [Axis], statistics: Statistics, metrics: Metrics, tiers: [Tier]
     ) {
         format = Self.formatIdentifier
@@ -229,6 +247,7 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         self.parent = parent
         self.createdAt = createdAt
         self.tool = tool
+        outcome = Self.outcomeDefinition
         self.spec = spec
         self.training = training
         self.intercept = intercept
@@ -241,6 +260,11 @@ public struct WeightsFile: Codable, Sendable, Equatable {
 
     /// Every feature in axis order.
     public var features: [Feature] { axes.flatMap(\.features) }
+
+    /// The reference level of each categorical column the model reads.
+    public var referenceLevels: [String: String] {
+        axes.reduce(into: [:]) { out, axis in out.merge(axis.referenceLevels) { a, _ in a } }
+    }
 
     /// The tier of a probability.
     public func tier(of probability: Double) -> String {

@@ -1,8 +1,10 @@
 /// The model spec: which lead attributes and which signals form which axis,
 /// how each axis decays, and how strongly the fit is penalized.
 ///
-/// It is read from `model.yaml` (see ``ModelSpec/parse(yaml:file:)``) and its
-/// semantics are those of the data contract (README, "Model spec").
+/// One type serves everywhere: ingest parses it from `model.yaml` (see
+/// `ModelSpec.parse(yaml:file:)` in LeadcalData), calibration fits it, and the
+/// weights file carries it unchanged, so a version always says what it was
+/// fitted from. Its semantics are those of the data contract (README, "Model spec").
 public struct ModelSpec: Sendable, Equatable, Codable {
     /// The model's name; weights files are named `<name>-<version>.json`.
     public var name: String
@@ -12,7 +14,7 @@ public struct ModelSpec: Sendable, Equatable, Codable {
     public var l2: Double
     /// Axes whose signal weights are constrained to be >= 0.
     public var nonnegative: [String]
-    /// Tier rules, most urgent first; nil means the default tiers.
+    /// Tier rules, most urgent first; nil means ``TierRule/defaults``.
     public var tiers: [TierRule]?
 
     public init(name: String, axes: [Axis], l2: Double, nonnegative: [String] = [], tiers: [TierRule]? = nil) {
@@ -51,14 +53,19 @@ public struct ModelSpec: Sendable, Equatable, Codable {
     public struct Attribute: Sendable, Equatable, Codable {
         public var column: String
         public var kind: AttributeKind
-        public init(column: String, kind: AttributeKind) {
+        /// A categorical column's pinned reference level (`reference:` in the
+        /// spec); nil lets calibration choose (the parent version's, else the
+        /// most frequent level).
+        public var reference: String?
+        public init(column: String, kind: AttributeKind, reference: String? = nil) {
             self.column = column
             self.kind = kind
+            self.reference = reference
         }
     }
 
     public enum AttributeKind: String, Sendable, Codable, CaseIterable {
-        /// One-hot encoded; the most frequent level is the reference.
+        /// One-hot encoded against a reference level.
         case categorical
         /// The number as is.
         case numeric
@@ -82,10 +89,18 @@ public struct ModelSpec: Sendable, Equatable, Codable {
             self.minProbability = minProbability
             self.topShare = topShare
         }
+
+        /// The default tiers: the top 5% of training scores act now, the next 20% are nurtured.
+        public static let defaults: [TierRule] = [
+            .init(name: "act_now", topShare: 0.05), .init(name: "nurture", topShare: 0.25), .init(name: "monitor", minProbability: 0),
+        ]
     }
 
     /// Every signal type the spec uses, in axis order.
     public var signals: [String] { axes.flatMap(\.signals) }
+
+    /// Every attribute the spec reads, in axis order.
+    public var attributes: [Attribute] { axes.flatMap(\.attributes) }
 
     /// The axis holding `signal`, if any.
     public func axisIndex(ofSignal signal: String) -> Int? {
