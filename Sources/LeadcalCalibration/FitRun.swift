@@ -236,24 +236,26 @@ final class FitRun {
     var optima: [HalfLifeSearch.Result] = []
 
     /// Distinct local optima within 1.92 of the best, as warnings (one per
-    /// optimum, naming every half-life of both); recorded per axis in ``secondOptima``.
-    private func multimodalWarnings() -> [String] {
+    /// optimum, naming every half-life of both); recorded per axis in
+    /// ``secondOptima``. Axes in `unidentified` are left out: their status says more.
+    private func multimodalWarnings(unidentified: Set<Int>) -> [String] {
         guard let best = search else { return [] }
         secondOptima = [:]
         var out: [String] = []
         var reported: [[Double]] = []
         for r in optima.sorted(by: { $0.f < $1.f }) where r.f - best.f < 1.920729410347062 && distinct(r.u, best.u) {
             if reported.contains(where: { !distinct($0, r.u) }) { continue }
+            let differing = fittedAxes.enumerated().filter { abs(r.u[$0.offset] - best.u[$0.offset]) > log(1.5) }
+            if differing.allSatisfy({ unidentified.contains($0.element) }) { continue }
             reported.append(r.u)
             let gap = max(r.f - best.f, 0)
-            for (k, a) in fittedAxes.enumerated() where abs(r.u[k] - best.u[k]) > log(1.5) {
-                if secondOptima[a].map({ gap < $0.gap }) ?? true { secondOptima[a] = (exp(r.u[k]), gap) }
-            }
+            for (k, a) in differing where secondOptima[a].map({ gap < $0.gap }) ?? true { secondOptima[a] = (exp(r.u[k]), gap) }
             func describe(_ u: [Double]) -> String {
                 fittedAxes.enumerated().map { "\(spec.axes[$0.element].name) \(Self.days(exp(u[$0.offset]))) d" }.joined(separator: ", ")
             }
             out.append(String(
-                format: "multimodal profile: another local optimum of the half-lives (%@) is only %.2f below the best (%@) in log-likelihood: within 1.92, these data hardly prefer one to the other",
+                format: "multimodal profile: another local optimum of the half-lives (%@) is only %.2f below the best (%@) in log-likelihood: "
+                    + "these data hardly prefer one to the other, and the 95%% confidence set also holds half-lives near it, outside the printed interval",
                 describe(r.u), gap, describe(best.u)))
         }
         return out
@@ -394,12 +396,13 @@ final class FitRun {
         }
         let hFinal = objective.halfLives
         let nonnegativeAxes = Set(spec.nonnegative.compactMap { n in spec.axes.firstIndex { $0.name == n } })
-        warnings += multimodalWarnings()
         var axes: [CalibrationResult.Axis] = []
         for (a, axis) in spec.axes.enumerated() {
             var halfLife: HalfLife? = nil
             if !axis.signals.isEmpty {
-                let h = hFinal[a]
+                var h = hFinal[a]
+                // exp(log 3650) is not exactly 3650: a half-life at a bound is written as the bound.
+                for bound in [HalfLife.searchRange.lowerBound, HalfLife.searchRange.upperBound] where abs(h - bound) <= 1e-9 * bound { h = bound }
                 var status = HalfLifeStatus.estimated
                 let interval = intervals[a]
                 let signalWeights = features.filter { $0.axis == axis.name && $0.kind == .signal }
@@ -423,8 +426,11 @@ final class FitRun {
             }
             axes.append(CalibrationResult.Axis(
                 name: axis.name, halfLife: halfLife, saturation: axis.saturation, nonnegative: nonnegativeAxes.contains(a),
-                secondOptimumDays: secondOptima[a]?.days))
+                secondOptimumDays: nil))
         }
+        let unidentified = Set(spec.axes.indices.filter { axes[$0].halfLife?.status == .notIdentified })
+        warnings += multimodalWarnings(unidentified: unidentified)
+        for a in secondOptima.keys { axes[a].secondOptimumDays = secondOptima[a]?.days }
         let n = Double(rows.count)
         let rate = Double(won) / n
         let nullLL = Double(won) * log(rate) + (n - Double(won)) * log(1 - rate)
