@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // A service embedding leadcal's scorer alone: it links LeadcalScorer and
-// LeadcalWeights, and builds none of the calibration, BLAS, YAML or CLI modules.
+// LeadcalModel, and builds none of the calibration, BLAS, YAML or CLI modules.
 import PackageDescription
 
 let package = Package(

@@ -60,10 +60,10 @@ extension ComparisonReport {
                 let g = featuresB[f.name]
                 var change: Double? = nil
                 var note: String? = nil
-                if let g {
-                    if f.kind == .category && incomparable.contains(f.source) {
-                        note = "reference level differs"
-                    } else if let sa = f.stdError, let sb = g.stdError, sa > 0 || sb > 0 {
+                if f.kind == .category && incomparable.contains(f.source) {
+                    note = "reference level differs"
+                } else if let g {
+                    if let sa = f.stdError, let sb = g.stdError, sa > 0 || sb > 0 {
                         change = (g.weight - f.weight) / (sa * sa + sb * sb).squareRoot()
                     }
                 }

@@ -86,7 +86,7 @@ extension ComparisonReport {
             out.append(row(["mean prediction", f(ra.meanPredicted, "%.3f"), f(rb.meanPredicted, "%.3f"), f(rb.meanPredicted - ra.meanPredicted, "%+.3f")]))
             out.append(row(["observed win rate", f(ra.observedRate, "%.3f"), String(format: "95%% CI %.3f–%.3f", ra.lower, ra.upper).leftPad(22)]))
         }
-        out.append(row(["training leads among", "\(a.trainingOverlap ?? 0)", "\(b.trainingOverlap ?? 0)"]))
+        out.append(row(["trained on these", "\(a.trainingOverlap ?? 0)", "\(b.trainingOverlap ?? 0)"]))
         for (ta, tb) in zip(a.tiers, b.tiers) {
             out.append(row(["lift, \(ta.tier)", f(ta.lift, "%.2f"), f(tb.lift, "%.2f"), f(tb.lift.flatMap { x in ta.lift.map { x - $0 } }, "%+.2f")]))
         }

@@ -67,12 +67,13 @@ extension DataReport {
             out.append("    " + String(a.count).leftAligned(9) + a.what)
             for ex in a.examples { out.append("               e.g. \(ex)") }
         }
-        if !ignoredColumns.isEmpty {
+        if !ignoredColumns.isEmpty || !notes.isEmpty {
             out.append("")
             out.append("  Notes")
             for (file, cols) in ignoredColumns.sorted(by: { $0.key < $1.key }) {
                 out.append("    \(file): column\(cols.count > 1 ? "s" : "") not used: \(cols.joined(separator: ", "))")
             }
+            for note in notes { out.append("    \(note)") }
         }
         return out.joined(separator: "\n")
     }

@@ -91,4 +91,46 @@ struct WeightsStoreTests {
             #expect(LeadcalModel.SHA256.hex(bytes) == reference, "length \(n)")
         }
     }
+
+    @Test("a format 1.x file (leadcal 0.1) is read, migrated in memory, statuses included")
+    func legacyFormatIsMigrated() throws {
+        var text = """
+            {"axes": [{"features": [{"kind": "category", "level": "retail", "mean": 0.2, "name": "industry=retail", "reference_level": "software",
+              "source": "industry", "status": "estimated", "std_error": 0.1, "interval": [-0.7, -0.3], "weight": -0.5},
+              {"kind": "numeric", "mean": 1, "name": "k", "source": "k", "status": "constant", "weight": 0}],
+              "half_life_fitted": false, "name": "fit", "nonnegative": false, "saturation": "none"},
+             {"features": [{"kind": "signal", "mean": 0.3, "name": "webinar", "source": "webinar", "status": "at_zero", "weight": 0}],
+              "half_life_days": 3650, "half_life_fitted": true, "half_life_interval": [0.5, 3650], "name": "engagement", "nonnegative": true,
+              "saturation": "log1p"}],
+             "checksum": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+             "created_at": "2026-10-01T00:00:00Z", "format": "leadcal.weights", "format_version": "1.0",
+             "intercept": {"std_error": 0.2, "weight": -2},
+             "metrics": {"training": {"auc": 0.8, "brier": 0.1, "log_loss": 0.4, "rows": 10, "won": 3}},
+             "model": "old", "parent": null,
+             "spec": {"axes": [{"attributes": {"industry": "categorical", "k": "numeric"}, "fit_half_life": false, "name": "fit", "saturation": "none", "signals": []},
+                               {"attributes": {}, "fit_half_life": true, "half_life_days": 14, "name": "engagement", "saturation": "log1p", "signals": ["webinar"]}],
+                      "l2": 1, "name": "old", "nonnegative": ["engagement"], "outcome": "won vs lost (outcomes.csv), signals strictly before as_of"},
+             "statistics": {"aic": 1, "converged": true, "iterations": 1, "log_likelihood": -5, "newton_iterations": 3, "null_log_likelihood": -6,
+                            "objective": 5, "pseudo_r2": 0.1, "warnings": []},
+             "tiers": [{"min_probability": 0.5, "name": "act_now", "rule": "p >= 0.5"}, {"min_probability": 0, "name": "monitor", "rule": "rest"}],
+             "tool": "leadcal 0.1.0",
+             "training": {"anomalies": {}, "as_of": ["2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z"], "closed_at": ["2026-01-02T00:00:00Z", "2026-07-01T00:00:00Z"],
+                          "inputs": {"leads.csv": "ab"}, "lost": 7, "rows": 10, "train_before": "2026-08-01T00:00:00Z", "won": 3},
+             "version": "2026-07.1"}
+
+            """
+        let digest = LeadcalModel.SHA256.hex(Array(text.utf8))
+        text = text.replacingOccurrences(of: String(repeating: "0", count: 64), with: digest)
+        let file = try WeightsStore.decode(Data(text.utf8), name: "old.json")
+        #expect(file.formatVersion == "1.0")
+        let status = Dictionary(uniqueKeysWithValues: file.features.map { ($0.name, ($0.status, $0.reason)) })
+        #expect(status["industry=retail"]! == (.estimated, nil))
+        #expect(status["k"]! == (.notEstimated, .constant))
+        #expect(status["webinar"]! == (.atBoundZero, nil))
+        // 1.x wrote the search bound where the profile did not close the interval.
+        #expect(file.axes[1].halfLife == HalfLife(days: 3650, status: .notIdentified, interval: .init(lower: nil, upper: nil)))
+        #expect(file.referenceLevels == ["industry": "software"])
+        #expect(file.training.window == .init(from: "2026-01-02T00:00:00Z", to: "2026-08-01T00:00:00Z", toInclusive: false))
+        #expect(file.outcome == WeightsFile.outcomeDefinition)
+    }
 }

@@ -59,10 +59,12 @@ public struct DataRequirements: Sendable, Equatable {
 
     /// The error for a missing attribute column (located at leads.csv's header).
     func missingColumnError(_ column: String, header: [String]) -> DataError {
-        let who = readers.isEmpty ? "the model" : readers.joined(separator: " and ")
+        var unique: [String] = []
+        for r in readers where !unique.contains(r) { unique.append(r) }
+        let who = unique.isEmpty ? "the model reads" : unique.joined(separator: " and ") + (unique.count > 1 ? " read" : " reads")
         return DataError(
             file: "leads.csv", line: 1, column: 1,
-            message: "no column '\(column)', which \(who) reads (header has: \(header.joined(separator: ", "))); "
+            message: "no column '\(column)', which \(who) (header has: \(header.joined(separator: ", "))); "
                 + "pass --allow-missing-columns to score without it (reference level, or training mean for a number)")
     }
 
