@@ -43,9 +43,12 @@ public enum Calibration {
     }
 
     /// Above `4 × coarseRows` training rows the half-lives are first fitted on a
-    /// subsample of about this many rows; above `coarseRows + coarseRows / 5`
-    /// the global scan runs on such a subsample.
+    /// subsample of about this many rows.
     static let coarseRows = 25_000
+    /// Above `scanRows + scanRows / 5` training rows the global scan of the
+    /// profile runs on a subsample of about this many rows (it only proposes
+    /// starting points; the local searches run on the data).
+    static let scanRows = 10_000
 
     /// Fits on the decided rows `rows` of `dataset` (default: all decided leads).
     public static func fit(dataset: Dataset, rows: [Int32]? = nil, options: Options = Options()) throws(CalibrationError) -> CalibrationResult {

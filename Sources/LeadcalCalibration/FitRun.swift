@@ -139,19 +139,19 @@ final class FitRun {
         }
     }
 
-    private func makeObjective(builder: FeatureBuilder, problem: PenalizedLogit) -> ProfileObjective {
+    private func makeObjective(builder: FeatureBuilder, problem: PenalizedLogit, tolerance: Double? = nil) -> ProfileObjective {
         ProfileObjective(
             builder: builder, problem: problem, spec: spec, halfLives: h0, fittedAxes: fittedAxes, active: active, constrained: constrained,
-            solver: NewtonSolver(tolerance: options.tolerance))
+            solver: NewtonSolver(tolerance: tolerance ?? options.tolerance))
     }
 
     /// The same problem on a subsample of about `target` rows (every k-th row).
-    private func subsample(_ target: Int) -> (objective: ProfileObjective, ratio: Double) {
+    private func subsample(_ target: Int, tolerance: Double? = nil) -> (objective: ProfileObjective, ratio: Double) {
         let stride = max(1, rows.count / target)
         let subset = Swift.stride(from: 0, to: rows.count, by: stride).map { rows[$0] }
         let labels = dataset.labels
         let o = makeObjective(builder: FeatureBuilder(dataset: dataset, rows: subset, layout: layout),
-                              problem: PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2))
+                              problem: PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2), tolerance: tolerance)
         o.warmStart(intercept: objective.intercept, weights: objective.weights)
         return (o, Double(rows.count) / Double(subset.count))
     }
@@ -188,12 +188,15 @@ final class FitRun {
         }
         let n = rows.count
         let big = n >= 4 * Calibration.coarseRows
-        let sample = n > Calibration.coarseRows * 6 / 5 ? subsample(Calibration.coarseRows) : nil
-        let start = fittedAxes.map { log(h0[$0]) }
-        let scanObjective = sample?.objective ?? objective!
+        let sample = big ? subsample(Calibration.coarseRows) : nil
         let ratio = sample?.ratio ?? 1
+        let start = fittedAxes.map { log(h0[$0]) }
+        // The scan only proposes starting points: a smaller subsample and a looser inner solve suffice.
+        let scanSample = n > Calibration.scanRows * 6 / 5 ? subsample(Calibration.scanRows, tolerance: 1e-6) : nil
+        let scanObjective = scanSample?.objective ?? objective!
+        let scanRatio = scanSample?.ratio ?? 1
         // Candidates whose scan value lies within 6 log-likelihood units (full-data scale) of the best.
-        let scan = HalfLifeSearch().scan(trackedValue(scanObjective, "scan "), start: start, margin: 6 / ratio)
+        let scan = HalfLifeSearch().scan(trackedValue(scanObjective, "scan "), start: start, margin: 6 / scanRatio)
 
         var coarseSearch = HalfLifeSearch()
         coarseSearch.gradientTolerance = 1e-3

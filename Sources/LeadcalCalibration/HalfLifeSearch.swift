@@ -288,14 +288,19 @@ struct HalfLifeSearch {
             var lo: (t: Double, e: Double, nuisance: [Double]) = (0, 0, center)
             var hi: (t: Double, e: Double, nuisance: [Double])? = nil
             var t = min(guess, room)
-            // Bracket: walk outwards until the excess reaches `rise`, or the box ends.
+            // Bracket: walk outwards until the excess reaches `rise`, or the box ends. Each step
+            // aims at the end a quadratic profile through the last trial would have (an end
+            // within the tolerance is taken at once), then overshoots a little more each time.
+            var overshoot = 1.0
             for _ in 0..<30 {
                 let (e, nuisance) = profile(t, sign, from: start((lo.t, lo.nuisance), to: t))
+                if abs(e - rise) < 0.02 { return best.u[a] + sign * t }
                 if e >= rise { hi = (t, e, nuisance); break }
                 lo = (t, e, nuisance)
                 if t >= room { return nil }
-                let grow = e > 1e-6 ? (rise / e).squareRoot() * 1.15 : 3
-                t = min(room, t * min(max(grow, 1.5), 4))
+                let grow = e > 1e-6 ? (rise / e).squareRoot() * overshoot : 3
+                overshoot *= 1.1
+                t = min(room, t * min(max(grow, 1.05), 4))
             }
             guard var upper = hi else { return nil }
             // Solve: regula falsi on √excess (Illinois), which is nearly linear in u_a.
