@@ -55,7 +55,7 @@ let package = Package(
         ),
         // The monthly routine: backtests of retraining, and notebooks exported for analysts.
         .target(
-            name: "LeadcalReports",
+            name: "LeadcalRoutine",
             dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
         ),
         // Synthetic datasets drawn from the model with known truth.
@@ -64,14 +64,14 @@ let package = Package(
             name: "leadcal",
             dependencies: [
                 "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalModel",
-                "LeadcalScorer", "LeadcalEvaluation", "LeadcalReports", "LeadcalSynth",
+                "LeadcalScorer", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Release-build benchmark harness (`make bench`): throughput of the hot paths.
         .executableTarget(
             name: "leadcal-bench",
-            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
+            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalScorer", "LeadcalModel"]
         ),
         .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalModel"]),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures", "LeadcalModel"]),
@@ -85,11 +85,11 @@ let package = Package(
             dependencies: ["LeadcalEvaluation", "LeadcalModel"],
             resources: [.copy("References")]
         ),
-        .testTarget(name: "LeadcalReportsTests", dependencies: ["LeadcalReports", "LeadcalData", "LeadcalSynth", "LeadcalModel"]),
+        .testTarget(name: "LeadcalRoutineTests", dependencies: ["LeadcalRoutine", "LeadcalData", "LeadcalSynth", "LeadcalModel"]),
         .testTarget(
             name: "LeadcalScorerTests",
             dependencies: [
-                "LeadcalScorer", "LeadcalModel", "LeadcalCalibration", "LeadcalData", "LeadcalSynth",
+                "LeadcalScorer", "LeadcalModel", "LeadcalCalibration", "LeadcalData", "LeadcalSynth", "LeadcalRoutine",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -3,40 +3,14 @@ import LeadcalData
 import LeadcalModel
 
 extension CalibrationResult {
-    /// Probability thresholds of the tier rules: `top N%` becomes the
-    /// probability that N% of the training leads reach (cumulative from the
-    /// top), `p >= X` stays X, `rest` is 0. Thresholds never increase down the
-    /// list, and a last tier takes every remaining lead.
-    public static func tiers(_ rules: [ModelSpec.TierRule]?, trainingProbabilities: [Double]) -> [WeightsFile.Tier] {
-        let sorted = trainingProbabilities.sorted(by: >)
-        var previous = Double.infinity
-        var out: [WeightsFile.Tier] = []
-        for rule in rules ?? ModelSpec.TierRule.defaults {
-            var threshold: Double
-            var text: String
-            if let share = rule.topShare {
-                let index = max(0, min(sorted.count - 1, Int((share * Double(sorted.count)).rounded(.up)) - 1))
-                threshold = sorted.isEmpty ? 1 : sorted[index]
-                text = "top \(String(format: "%g", share * 100))%"
-            } else {
-                threshold = rule.minProbability ?? 0
-                text = threshold == 0 ? "rest" : "p >= \(threshold)"
-            }
-            threshold = min(threshold, previous)
-            previous = threshold
-            out.append(.init(name: rule.name, minProbability: threshold, rule: text))
-        }
-        if let last = out.last, last.minProbability > 0 { out.append(.init(name: "other", minProbability: 0, rule: "rest")) }
-        return out
-    }
-
-    /// The weights file of this fit.
+    /// The weights file of this fit, but for what only the production scorer
+    /// may compute: its tiers' thresholds and its metrics (``WeightsFile/pendingTiers``
+    /// until then; LeadcalRoutine's `Version.make` completes it).
     /// - Parameters:
     ///   - rows: the decided rows this fit trained on (as passed to ``Calibration/fit(dataset:rows:options:)``; default all).
-    ///   - trainBefore: the `--train-before` cut they were selected by (ISO 8601), recorded as lineage and as the training window's end.
+    ///   - trainBefore: the `--train-before` cut they were selected by, recorded as lineage and as the training window's end.
     public func weightsFile(
-        version: String, parent: String?, createdAt: Date, tool: String, dataset: Dataset, rows: [Int32]? = nil,
-        trainBefore: Double?, metrics: WeightsFile.Metrics
+        version: String, parent: String?, createdAt: Date, tool: String, dataset: Dataset, rows: [Int32]? = nil, trainBefore: Double?
     ) -> WeightsFile {
         func range(_ values: [Double]) -> [String] {
             guard let lo = values.min(), let hi = values.max() else { return [] }
@@ -82,7 +56,7 @@ extension CalibrationResult {
                 nullLogLikelihood: statistics.nullLogLikelihood, pseudoR2: statistics.pseudoR2, aic: statistics.aic,
                 converged: statistics.converged, iterations: statistics.iterations,
                 newtonIterations: statistics.newtonIterations, warnings: warnings),
-            metrics: metrics,
-            tiers: Self.tiers(spec.tiers, trainingProbabilities: trainingProbabilities))
+            metrics: .init(training: .init(rows: statistics.rows, won: statistics.won, logLoss: .nan, brier: .nan)),
+            tiers: WeightsFile.pendingTiers)
     }
 }

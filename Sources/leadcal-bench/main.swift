@@ -75,12 +75,12 @@ print(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%
 // The scorer alone, in memory, on one core: leads with 40 signals each.
 import LeadcalScorer
 import LeadcalModel
+import LeadcalRoutine
 do {
     var options = Calibration.Options()
     options.intervals = false
     let fit = try Calibration.fit(dataset: dataset!, options: options)
-    let file = fit.weightsFile(version: "bench", parent: nil, createdAt: Date(), tool: "bench", dataset: dataset!, trainBefore: nil,
-                               metrics: .init(training: .init(rows: 0, won: 0, auc: nil, logLoss: 0, brier: 0)))
+    let file = Version.make(fit, dataset: dataset!, training: allRows, version: "bench", parent: nil, tool: "bench").file
     let scorer = Scorer(weights: file)
     let leads = 200_000, perLead = 40
     var state: UInt64 = 7

@@ -4,7 +4,7 @@ import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
 import LeadcalModel
-import LeadcalReports
+import LeadcalRoutine
 
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
 import LeadcalModel
+import LeadcalRoutine
 import LeadcalScorer
 
 struct Fit: ParsableCommand {
@@ -93,14 +94,12 @@ struct Fit: ParsableCommand {
         let (written, file, training, holdout): (URL, WeightsFile, Metrics.Summary, Metrics.Summary?) = try runReportingDataErrors {
             let cut = split.cutoff ?? (split.training.map { dataset.closedAt[Int($0)] }.max() ?? Date().timeIntervalSince1970)
             let month = String(formatDate(split.cutoff != nil ? cut - 1 : cut).prefix(7))
-            var file = result.weightsFile(
+            let made = Version.make(
+                result, dataset: dataset, training: split.training, holdout: split.holdout, trainBefore: split.cutoff,
                 version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentFile?.version,
-                createdAt: Date(), tool: "leadcal \(LeadcalVersion.string)", dataset: dataset, rows: split.training,
-                trainBefore: split.cutoff, metrics: .init(training: .init(rows: 0, won: 0, logLoss: 0, brier: 0)))
-            let scorer = Scorer(weights: file)
-            let training = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: split.training))
-            let holdout = split.holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: split.holdout))
-            file.metrics = WeightsFile.Metrics(training: training.weightsMetricSet, holdout: holdout?.weightsMetricSet)
+                tool: "leadcal \(LeadcalVersion.string)")
+            var file = made.file
+            let training = made.training, holdout = made.holdout
             let url = try WeightsStore.write(file, to: folder, nextFreeVersion: version == nil ? month : nil)
             file.version = String(url.deletingPathExtension().lastPathComponent.dropFirst(model.count + 1))
             return (url, file, training, holdout)
@@ -135,13 +134,4 @@ struct TrainingSplit {
         holdout = (0..<Int32(closed.count)).filter { closed[Int($0)] >= cut }
         if training.isEmpty { throw CLIError("--train-before \(text): no outcome closed before it") }
     }
-}
-
-extension Metrics {
-    /// The headline metrics of scored outcomes.
-    static func summary(_ s: ScoredOutcomes) -> Summary { summary(s.probability, s.label) }
-}
-
-extension Metrics.Summary {
-    var weightsMetricSet: WeightsFile.MetricSet { .init(rows: rows, won: won, auc: auc, logLoss: logLoss, brier: brier) }
 }

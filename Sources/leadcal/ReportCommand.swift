@@ -3,7 +3,7 @@ import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalEvaluation
-import LeadcalReports
+import LeadcalRoutine
 import LeadcalScorer
 import LeadcalModel
 

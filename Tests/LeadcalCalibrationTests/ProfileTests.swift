@@ -42,9 +42,9 @@ struct ProfileTests {
         #expect(!fit.warnings.contains { $0.hasPrefix("multimodal") }, "the status says it; no multimodal warning on top")
         // The weights file writes both ends as null and the status beside the value.
         let dataset = try Dataset.load(directory: Reference.url("flat"))
-        let file = fit.weightsFile(
-            version: "t", parent: nil, createdAt: Date(timeIntervalSince1970: 0), tool: "test", dataset: dataset, trainBefore: nil,
-            metrics: .init(training: .init(rows: 1, won: 0, logLoss: 0, brier: 0)))
+        var file = fit.weightsFile(version: "t", parent: nil, createdAt: Date(timeIntervalSince1970: 0), tool: "test", dataset: dataset, trainBefore: nil)
+        file.tiers = [.init(name: "all", minProbability: 0, rule: "rest")]
+        file.metrics = .init(training: .init(rows: 1, won: 0, logLoss: 0.5, brier: 0.2))
         let json = String(decoding: try WeightsStore.encode(file), as: UTF8.self)
         #expect(json.contains("\"interval\" : [\n          null,\n          null\n        ]"))
         #expect(json.contains("\"status\" : \"not_identified\""))

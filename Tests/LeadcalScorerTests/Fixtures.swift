@@ -3,6 +3,7 @@ import LeadcalCalibration
 import LeadcalData
 import LeadcalSynth
 import LeadcalModel
+import LeadcalRoutine
 
 /// A fitted synthetic model and its dataset, shared by the tests (fitted once).
 enum Fixture {
@@ -14,10 +15,9 @@ enum Fixture {
         var options = Calibration.Options()
         options.intervals = false
         let result = try! Calibration.fit(dataset: dataset, options: options)
-        let file = result.weightsFile(
-            version: "2026-10.1", parent: nil, createdAt: Date(timeIntervalSince1970: 1_790_000_000), tool: "leadcal test",
-            dataset: dataset, trainBefore: nil,
-            metrics: .init(training: .init(rows: result.statistics.rows, won: result.statistics.won, auc: 0.8, logLoss: 0.4, brier: 0.1)))
+        let file = Version.make(
+            result, dataset: dataset, training: (0..<Int32(dataset.decided.count)).map { $0 }, version: "2026-10.1", parent: nil,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000), tool: "leadcal test").file
         return (dataset, result, file)
     }()
 

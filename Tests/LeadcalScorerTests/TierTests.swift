@@ -30,7 +30,7 @@ struct TierTests {
     @Test func thresholdsFromTrainingScores() {
         let result = Fixture.fitted.result
         let p = result.trainingProbabilities
-        let tiers = CalibrationResult.tiers([.init(name: "a", topShare: 0.05), .init(name: "b", minProbability: 0.3), .init(name: "c", topShare: 0.25), .init(name: "d", minProbability: 0)], trainingProbabilities: p)
+        let tiers = WeightsFile.Tier.thresholds([.init(name: "a", topShare: 0.05), .init(name: "b", minProbability: 0.3), .init(name: "c", topShare: 0.25), .init(name: "d", minProbability: 0)], trainingProbabilities: p)
         #expect(tiers.map(\.name) == ["a", "b", "c", "d"])
         // `top 5%`: the probability that the top 5% of training leads reach.
         let reach = p.filter { $0 >= tiers[0].minProbability }.count
@@ -40,7 +40,7 @@ struct TierTests {
         #expect(tiers[1].minProbability == min(0.3, tiers[0].minProbability))
         #expect(tiers[2].minProbability <= tiers[1].minProbability && tiers[3].minProbability == 0)
         // The defaults: act_now top 5%, nurture next 20%, monitor the rest.
-        let defaults = CalibrationResult.tiers(nil, trainingProbabilities: p)
+        let defaults = WeightsFile.Tier.thresholds(nil, trainingProbabilities: p)
         #expect(defaults.map(\.name) == ["act_now", "nurture", "monitor"])
         let shareNurtureOrAbove = Double(p.filter { $0 >= defaults[1].minProbability }.count) / Double(p.count)
         #expect(shareNurtureOrAbove >= 0.25 && shareNurtureOrAbove < 0.26)

@@ -258,6 +258,10 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         checksum = ""
     }
 
+    /// The tiers of a version whose thresholds are not computed yet (a document
+    /// with them is not written: ``problems()`` refuses it).
+    public static let pendingTiers = [Tier(name: "pending", minProbability: 0, rule: "thresholds not computed")]
+
     /// Every feature in axis order.
     public var features: [Feature] { axes.flatMap(\.features) }
 

@@ -39,6 +39,8 @@ extension WeightsFile {
             }
         }
         if tiers.isEmpty { out.append("no tiers: every lead needs one") }
+        if tiers == Self.pendingTiers { out.append("the tiers' thresholds were never computed") }
+        if !metrics.training.logLoss.isFinite || !metrics.training.brier.isFinite { out.append("the training metrics were never computed") }
         var previous = Double.infinity
         for t in tiers {
             number(t.minProbability, "the threshold of tier \(t.name)")

@@ -95,7 +95,7 @@ public enum Backtest {
         options.intervals = false
         options.checkIdentification = true
         var months: [Month] = []
-        var frozen: (fit: CalibrationResult, rows: [Int32])? = nil
+        var frozen: Scorer? = nil
         var previous: CalibrationResult? = nil
         let labels = dataset.labels
         while start <= last {
@@ -108,7 +108,10 @@ public enum Backtest {
             progress("backtest: \(month), training on \(training.count) outcomes")
             options.warmStart = previous
             let fit = try Calibration.fit(dataset: dataset, rows: training, options: options)
-            if frozen == nil { frozen = (fit, training) }
+            let scorer = Scorer(weights: Version.make(
+                fit, dataset: dataset, training: training, version: "backtest-\(month)", parent: nil,
+                createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest").file)
+            if frozen == nil { frozen = scorer }
             let y = test.map { labels[Int($0)] }
             var driftMean: Double? = nil, driftMax: Double? = nil
             if let previous {
@@ -125,19 +128,11 @@ public enum Backtest {
                 month: month, trainingRows: training.count, trainingWon: Int(training.reduce(0.0) { $0 + labels[Int($1)] }),
                 lastTrainingClosedAt: formatTimestamp(training.map { closed[Int($0)] }.max()!), testRows: test.count,
                 testWon: Int(y.reduce(0, +)), halfLives: halfLives,
-                retrained: Scores(predict(fit, dataset, test, training), y),
-                frozen: Scores(predict(frozen!.fit, dataset, test, frozen!.rows), y), driftMean: driftMean, driftMax: driftMax))
+                retrained: Scores(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: test).probability, y),
+                frozen: Scores(ScoredOutcomes(scorer: frozen!, dataset: dataset, rows: test).probability, y),
+                driftMean: driftMean, driftMax: driftMax))
             previous = fit
         }
         return Report(model: spec.name, months: months, frozenAt: months.first?.month ?? "")
-    }
-
-    /// Probabilities of `rows` by the scorer of `fit` (the one prediction path).
-    static func predict(_ fit: CalibrationResult, _ dataset: Dataset, _ rows: [Int32], _ training: [Int32]) -> [Double] {
-        let file = fit.weightsFile(
-            version: "backtest", parent: nil, createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest", dataset: dataset,
-            rows: training, trainBefore: nil,
-            metrics: .init(training: .init(rows: training.count, won: fit.statistics.won, logLoss: 0, brier: 0)))
-        return ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: rows).probability
     }
 }

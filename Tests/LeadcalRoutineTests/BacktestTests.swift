@@ -2,7 +2,7 @@ import Foundation
 import LeadcalModel
 import Testing
 import LeadcalData
-import LeadcalReports
+import LeadcalRoutine
 import LeadcalSynth
 
 @Suite("The backtest")

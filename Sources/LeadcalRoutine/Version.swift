@@ -1,0 +1,47 @@
+import Foundation
+import LeadcalCalibration
+import LeadcalData
+import LeadcalEvaluation
+import LeadcalModel
+import LeadcalScorer
+
+/// A new model version: a fit made into a complete weights file.
+///
+/// What depends on predictions is computed by the production scorer (the
+/// one prediction path): the tiers' probability thresholds from the training
+/// leads' scores, and the training and holdout metrics.
+public enum Version {
+    public struct Made: Sendable {
+        public var file: WeightsFile
+        public var training: Metrics.Summary
+        public var holdout: Metrics.Summary?
+    }
+
+    /// The weights file of `result`, fitted on the decided rows `training` of
+    /// `dataset` (and measured on `holdout`). Cost: one scoring pass over the
+    /// training and holdout rows' events.
+    public static func make(
+        _ result: CalibrationResult, dataset: Dataset, training: [Int32], holdout: [Int32] = [], trainBefore: Double? = nil,
+        version: String, parent: String?, createdAt: Date = Date(), tool: String
+    ) -> Made {
+        var file = result.weightsFile(
+            version: version, parent: parent, createdAt: createdAt, tool: tool, dataset: dataset, rows: training, trainBefore: trainBefore)
+        let trained = ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: training)
+        file.tiers = WeightsFile.Tier.thresholds(result.spec.tiers, trainingProbabilities: trained.probability)
+        let scorer = Scorer(weights: file)
+        let trainingMetrics = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: training))
+        let holdoutMetrics = holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: holdout))
+        file.metrics = WeightsFile.Metrics(training: trainingMetrics.metricSet, holdout: holdoutMetrics?.metricSet)
+        return Made(file: file, training: trainingMetrics, holdout: holdoutMetrics)
+    }
+}
+
+extension Metrics {
+    /// The headline metrics of scored outcomes.
+    public static func summary(_ s: ScoredOutcomes) -> Summary { summary(s.probability, s.label) }
+}
+
+extension Metrics.Summary {
+    /// As the weights file records them.
+    public var metricSet: WeightsFile.MetricSet { .init(rows: rows, won: won, auc: auc, logLoss: logLoss, brier: brier) }
+}
