@@ -59,7 +59,7 @@ let package = Package(
             dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
         ),
         // Synthetic datasets drawn from the model with known truth.
-        .target(name: "LeadcalSynth", dependencies: ["LeadcalData", "LeadcalModel"]),
+        .target(name: "LeadcalSynth", dependencies: ["LeadcalData", "LeadcalModel", "LeadcalScorer"]),
         .executableTarget(
             name: "leadcal",
             dependencies: [

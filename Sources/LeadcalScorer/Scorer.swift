@@ -166,7 +166,7 @@ public struct Scorer: Sendable {
     /// The scorer's output for one lead.
     public struct Score: Sendable {
         public var probability: Double = 0
-        /// `round(100 · probability)`.
+        /// `⌊100 · probability + 0.5⌋` (the same in every SQL dialect).
         public var score: Int = 0
         /// Index into `weights.tiers`.
         public var tierIndex: Int = 0
@@ -208,7 +208,7 @@ public struct Scorer: Sendable {
         let p = 1 / (1 + exp(-logit))
         score.logit = logit
         score.probability = p
-        score.score = p.isFinite ? Int((100 * p).rounded()) : 0
+        score.score = p.isFinite ? Int((100 * p + 0.5).rounded(.down)) : 0
         var tier = weights.tiers.count - 1
         for (t, rule) in weights.tiers.enumerated() where p >= rule.minProbability { tier = t; break }
         score.tierIndex = max(tier, 0)
@@ -236,18 +236,19 @@ public struct Scorer: Sendable {
             /// A number attribute, as given.
             case number(Double)
         }
-        /// `+0.82 pricing_visit ×3, last 2 days ago`, `−0.35 no meeting`, `+0.60 job_level=c_level`, `+0.21 employees 1200`.
+        /// `pricing_visit ×3, last 2 days ago (+0.82)`, `no meeting (−0.35)`, `job_level=c_level (+0.60)`,
+        /// `employees 1200 (+0.21)`: the feature first (a spreadsheet never reads it as a formula), its effect after.
         public var description: String {
-            let head = Self.signed(effect) + " "
+            let tail = " (" + Self.signed(effect) + ")"
             switch kind {
             case let .signal(count, last):
-                if count == 0 { return head + "no " + feature }
+                if count == 0 { return "no " + feature + tail }
                 let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Self.whole(last)) days ago"
-                return head + feature + " ×\(Self.whole(count)), last " + ago
-            case .category: return head + feature
+                return feature + " ×\(Self.whole(count)), last " + ago + tail
+            case .category: return feature + tail
             case let .number(v):
                 let rounded = (v * 100).rounded() / 100
-                return head + feature + " " + (rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))" : "\(rounded)")
+                return feature + " " + (rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))" : "\(rounded)") + tail
             }
         }
 

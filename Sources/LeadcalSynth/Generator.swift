@@ -1,4 +1,5 @@
 import LeadcalModel
+import LeadcalScorer
 import Foundation
 import LeadcalData
 
@@ -85,6 +86,10 @@ public struct SyntheticGenerator: Sendable {
         return Truth.signals.map { c += $0.share / total; return c }
     }()
 
+    /// The truth's scorer, and its signal index of each `Truth.signals` entry (−1 when unused).
+    static let scorer = Scorer(weights: Truth.model)
+    static let signalIndex = Truth.signals.map { scorer.signalIndex($0.name) ?? -1 }
+
     private func leadID(_ i: Int) -> String { "L\(String(i + 1).leftPadded(to: 7))" }
 
     /// Generates the rows of `range` into three buffers (leads, signals, outcomes).
@@ -92,7 +97,14 @@ public struct SyntheticGenerator: Sendable {
         var leadsOut = TextBuffer(), signalsOut = TextBuffer(), outcomesOut = TextBuffer()
         let end = Self.windowEnd
         let start = end - 730 * Self.day
-        var sums = [Double](repeating: 0, count: Truth.signals.count)
+        let scorer = Self.scorer
+        var totals = scorer.makeTotals(leads: 1)
+        var score = Scorer.Score()
+        let industryColumn = scorer.attributeColumns.firstIndex(of: "industry")!
+        let jobColumn = scorer.attributeColumns.firstIndex(of: "job_level")!
+        let employeesColumn = scorer.attributeColumns.firstIndex(of: "employees")!
+        var attributes = Scorer.LeadAttributes(
+            x: [Double](repeating: 0, count: scorer.attributeColumns.count), given: [Double](repeating: 0, count: scorer.attributeColumns.count))
         for i in range {
             var rng = Xoshiro256(seed: seed, stream: UInt64(i))
             let id = leadID(i)
@@ -129,7 +141,7 @@ public struct SyntheticGenerator: Sendable {
             let count = Int(exp(3.2 + 1.0 * rng.normal()).rounded(.down))
             let burst = rng.uniform() < 0.45
             let burstScale = 3.0 + 40.0 * rng.uniform()
-            for s in sums.indices { sums[s] = 0 }
+            totals.reset(lead: 0)
             for _ in 0..<count {
                 let s = rng.pick(Self.signalCumulative)
                 let signal = Truth.signals[s]
@@ -145,8 +157,7 @@ public struct SyntheticGenerator: Sendable {
                 if signal.dateOnly { t -= ((t % Self.day) + Self.day) % Self.day }
                 let value = signal.pagesViewed ? 1 + rng.poisson(1.5) : 1
                 if t < asOf, signal.axis >= 0 {
-                    let age = Double(asOf - t) / Double(Self.day)
-                    sums[s] += Double(value) * exp2(-age / Truth.halfLives[signal.axis])
+                    totals.add(lead: 0, signal: Self.signalIndex[s], ageDays: Double(asOf - t) / Double(Self.day), value: Double(value))
                 }
                 // Write the row: occurred_at,lead_id,signal,value,campaign
                 if signal.dateOnly {
@@ -166,15 +177,12 @@ public struct SyntheticGenerator: Sendable {
             }
 
             guard decided else { continue }
-            var eta = Truth.intercept + Truth.industry.weights[industry] + Truth.jobLevel.weights[job]
-                + Truth.employeesWeight * log1p(Double(employees))
-            var axisSum = [0.0, 0.0, 0.0]
-            for (s, signal) in Truth.signals.enumerated() where signal.axis >= 0 {
-                let x = Truth.saturation[signal.axis] ? log1p(sums[s]) : sums[s]
-                axisSum[signal.axis] += signal.weight * x
-            }
-            eta += axisSum.reduce(0, +)
-            let won = rng.uniform() < 1 / (1 + exp(-eta))
+            // The outcome is drawn from the truth's probability, as the production scorer computes it.
+            attributes.x[industryColumn] = Double(scorer.levelIndex(column: industryColumn, level: Truth.industry.levels[industry]))
+            attributes.x[jobColumn] = Double(scorer.levelIndex(column: jobColumn, level: Truth.jobLevel.levels[job]))
+            attributes.x[employeesColumn] = log1p(Double(employees))
+            scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
+            let won = rng.uniform() < score.probability
             let spellings = won ? Self.wonSpellings : Self.lostSpellings
             let closedAt = asOf + closingDelay
             let rows = rng.int(500) == 0 ? 2 : 1                                 // a rare duplicate outcome row

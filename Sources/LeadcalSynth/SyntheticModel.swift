@@ -1,3 +1,6 @@
+import LeadcalData
+import LeadcalModel
+
 /// The true model `leadcal synth` draws outcomes from: the four axes of the
 /// data contract's example spec, with known weights and half-lives.
 public struct SyntheticTruth: Codable, Sendable, Equatable {
@@ -84,6 +87,42 @@ enum Truth {
         for (a, name) in axes.enumerated() { h[name] = halfLives[a] }
         return SyntheticTruth(seed: seed, leads: leads, intercept: intercept, weights: w, halfLives: h, l2: l2)
     }
+
+    /// The truth as a model the production scorer reads: outcomes are drawn
+    /// from its probabilities (the model's one prediction path).
+    static let model: WeightsFile = {
+        let (spec, _) = try! ModelSpec.parse(yaml: Self.spec)
+        func category(_ c: CategoricalTruth, axis: String) -> [WeightsFile.Feature] {
+            (1..<c.levels.count).map { k in
+                WeightsFile.Feature(
+                    name: "\(c.column)=\(c.levels[k])", kind: .category, source: c.column, level: c.levels[k], referenceLevel: c.levels[0],
+                    weight: c.weights[k], status: .estimated, mean: 0)
+            }
+        }
+        var axes = [WeightsFile.Axis(
+            name: "fit", saturation: .none, nonnegative: false,
+            referenceLevels: [industry.column: industry.levels[0], jobLevel.column: jobLevel.levels[0]],
+            features: category(industry, axis: "fit")
+                + [.init(name: "employees", kind: .log, source: "employees", weight: employeesWeight, status: .estimated, mean: 0)]
+                + category(jobLevel, axis: "fit"))]
+        for (a, name) in Self.axes.enumerated() {
+            axes.append(WeightsFile.Axis(
+                name: name, halfLife: HalfLife(days: halfLives[a], status: .fixed), saturation: saturation[a] ? .log1p : .none,
+                nonnegative: true,
+                features: signals.filter { $0.axis == a }.map {
+                    .init(name: $0.name, kind: .signal, source: $0.name, weight: $0.weight, status: .estimated, mean: 0)
+                }))
+        }
+        return WeightsFile(
+            model: "truth", version: "truth", parent: nil, createdAt: "1970-01-01T00:00:00Z", tool: "leadcal synth", spec: spec,
+            training: .init(rows: 0, won: 0, lost: 0, asOf: [], closedAt: [], window: .init(from: "", to: "", toInclusive: true),
+                            dataFingerprint: "", anomalies: [:], inputs: [:]),
+            intercept: .init(weight: intercept), axes: axes,
+            statistics: .init(objective: 0, logLikelihood: 0, nullLogLikelihood: 0, pseudoR2: 0, aic: 0, converged: true, iterations: 0,
+                              newtonIterations: 0, warnings: []),
+            metrics: .init(training: .init(rows: 0, won: 0, logLoss: 0, brier: 0)),
+            tiers: [.init(name: "all", minProbability: 0, rule: "rest")])
+    }()
 
     static let spec = """
         # Model spec written by `leadcal synth`: the data contract's example.

@@ -80,7 +80,7 @@ struct FitAndScoreCommandTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         let lines = try String(contentsOf: scores, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1_501)
-        #expect(lines[0] == "lead_id,probability,score,tier,fit_logit,context_logit,engagement_logit,history_logit,reasons")
+        #expect(lines[0] == "lead_id,probability,score,tier,model_version,fit_logit,context_logit,engagement_logit,history_logit,reasons")
         var text = try String(contentsOfFile: firstPath, encoding: .utf8)
         let range = text.range(of: #""weight" : -?[0-9.]+"#, options: .regularExpression)!
         text.replaceSubrange(range, with: "\"weight\" : 7.5")

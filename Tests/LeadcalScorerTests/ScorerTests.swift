@@ -73,7 +73,7 @@ struct ScorerTests {
         let logit = -2 - 0.5 + 0.25 * log(100) + 0.8 * log1p(sum)
         #expect(abs(s.logit - logit) < 1e-14)
         #expect(abs(s.probability - 1 / (1 + exp(-logit))) < 1e-15)
-        #expect(s.score == Int((100 / (1 + exp(-logit))).rounded()))
+        #expect(s.score == Int((100 / (1 + exp(-logit)) + 0.5).rounded(.down)))
         #expect(scorer.tier(s) == (s.probability >= 0.5 ? "act_now" : "monitor"))
         #expect(abs(s.axisContributions[0] - (-0.5 + 0.25 * log(100))) < 1e-14)
         #expect(abs(s.axisContributions[1] - 0.8 * log1p(sum)) < 1e-14)
@@ -81,9 +81,9 @@ struct ScorerTests {
         let reasons = scorer.reasons(lead: 0, totals: totals, attributes: attributes, limit: 3)
         #expect(abs(reasons[0].effect - 0.8 * (log1p(sum) - 0.3)) < 1e-14)
         #expect(reasons.map(\.description) == [
-            String(format: "+%.2f pricing_visit ×2, last 2 days ago", 0.8 * (log1p(sum) - 0.3)),
-            String(format: "+%.2f employees 99", 0.25 * (log(100) - 3)),
-            "−0.40 industry=retail",
+            String(format: "pricing_visit ×2, last 2 days ago (+%.2f)", 0.8 * (log1p(sum) - 0.3)),
+            String(format: "employees 99 (+%.2f)", 0.25 * (log(100) - 3)),
+            "industry=retail (−0.40)",
         ])
     }
 
