@@ -4,7 +4,7 @@ import LeadcalData
 
 /// Measurements of the solver's hot paths for the benchmark harness
 /// (`leadcal-bench`); not used by the fit itself.
-public enum SolverBenchmarks {
+package enum SolverBenchmarks {
     /// Median seconds of `body` over `repeats` runs.
     static func median(_ repeats: Int, _ body: () -> Void) -> Double {
         let clock = ContinuousClock()
@@ -17,19 +17,19 @@ public enum SolverBenchmarks {
         return times.sorted()[times.count / 2]
     }
 
-    public struct HessianStep: Sendable {
+    package struct HessianStep: Sendable {
         /// Seconds of one objective + gradient + Hessian pass.
-        public var withHessian: Double
+        package var withHessian: Double
         /// Seconds of one objective + gradient pass.
-        public var gradientOnly: Double
+        package var gradientOnly: Double
         /// Flop rate of the Hessian part alone: n·k(k+1) / (withHessian − gradientOnly).
-        public var hessianFlopsPerSecond: Double
+        package var hessianFlopsPerSecond: Double
         /// Flop rate counting the whole pass as the dsyrk's n·k(k+1) flops.
-        public var passFlopsPerSecond: Double
+        package var passFlopsPerSecond: Double
     }
 
     /// Times ``PenalizedLogit/evaluate(_:hessian:)`` on a random n × k problem.
-    public static func hessianStep(rows n: Int, columns k: Int, repeats: Int = 7) -> HessianStep {
+    package static func hessianStep(rows n: Int, columns k: Int, repeats: Int = 7) -> HessianStep {
         var state: UInt64 = 42
         func uniform() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -50,7 +50,7 @@ public enum SolverBenchmarks {
     /// The machine's dsyrk rate: C = AᵀA for A of `rows × k` (row-major, upper), flops
     /// n·k(k+1). `threads` independent calls run at once, one per core, each with
     /// OpenBLAS single-threaded (as the solver runs it); returns the aggregate rate.
-    public static func dsyrkThroughput(rows: Int, columns k: Int, threads: Int, repeats: Int = 7) -> Double {
+    package static func dsyrkThroughput(rows: Int, columns k: Int, threads: Int, repeats: Int = 7) -> Double {
         BLAS.singleThreaded
         let a = (0..<(rows * k)).map { Double($0 % 97) / 97 }
         let c = SendableSlots<[Double]>(count: threads)

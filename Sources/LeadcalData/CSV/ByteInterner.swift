@@ -9,7 +9,7 @@ import Foundation
 /// lookup allocates nothing, which is what lets the loader resolve 20 million
 /// `lead_id` fields without creating a `String` per row. Reads are safe from
 /// several threads once insertion is finished.
-public struct ByteInterner: Sendable {
+package struct ByteInterner: Sendable {
     private struct Entry {
         var hash: UInt64
         var offset: Int32 = -1   // -1: empty
@@ -21,7 +21,7 @@ public struct ByteInterner: Sendable {
     private var table: [Entry]
     private var mask: Int
 
-    public init(capacity: Int = 16) {
+    package init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         table = Array(repeating: Entry(hash: 0), count: size)
@@ -29,7 +29,7 @@ public struct ByteInterner: Sendable {
     }
 
     /// Number of distinct keys.
-    public var count: Int { offsets.count }
+    package var count: Int { offsets.count }
 
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -79,7 +79,7 @@ public struct ByteInterner: Sendable {
 
     /// The code of `key`, or nil when it was never inserted.
     @inline(__always)
-    public func code(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+    package func code(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
         return table.withUnsafeBufferPointer { table in
             arena.withUnsafeBufferPointer { arena in
@@ -94,14 +94,14 @@ public struct ByteInterner: Sendable {
         }
     }
 
-    public func code(of key: String) -> Int? {
+    package func code(of key: String) -> Int? {
         var k = key
         return k.withUTF8 { code(of: $0) }
     }
 
     /// Inserts `key` if new; returns its code and whether it was new.
     @discardableResult
-    public mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> (code: Int, inserted: Bool) {
+    package mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> (code: Int, inserted: Bool) {
         if (count + 1) * 2 > table.count { rehash() }
         let h = Self.hash(key)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -124,7 +124,7 @@ public struct ByteInterner: Sendable {
     }
 
     @discardableResult
-    public mutating func insert(_ key: String) -> (code: Int, inserted: Bool) {
+    package mutating func insert(_ key: String) -> (code: Int, inserted: Bool) {
         var k = key
         return k.withUTF8 { insert($0) }
     }
@@ -143,12 +143,12 @@ public struct ByteInterner: Sendable {
     }
 
     /// The key of `code` as a String.
-    public func string(_ code: Int) -> String {
+    package func string(_ code: Int) -> String {
         let offset = Int(offsets[code])
         let length = arena[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         return String(decoding: arena[offset + 4..<offset + 4 + length], as: UTF8.self)
     }
 
     /// All keys in code order.
-    public var strings: [String] { (0..<count).map(string) }
+    package var strings: [String] { (0..<count).map(string) }
 }

@@ -4,7 +4,7 @@ import LeadcalModel
 /// leads.csv: one row per lead, the key and the attributes a model reads.
 public struct LeadTable: Sendable {
     /// Lead keys; a lead's index is its code here (file order).
-    public var ids: ByteInterner
+    package var ids: ByteInterner
     /// Categorical attribute columns, by column name.
     public var categories: [String: CategoryColumn]
     /// Number attribute columns, by column name.

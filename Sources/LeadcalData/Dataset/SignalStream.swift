@@ -23,7 +23,7 @@ public enum SignalStream {
 
     /// Reads `url` (a signals.csv) and calls `consume` with each batch, in file order.
     /// Errors are the loader's: one line naming file, line and column.
-    public static func forEach(url: URL, leadIds: ByteInterner, _ consume: (Batch) throws(DataError) -> Void) throws(DataError) {
+    package static func forEach(url: URL, leadIds: ByteInterner, _ consume: (Batch) throws(DataError) -> Void) throws(DataError) {
         let source = try CSVSource(url: url, name: url.lastPathComponent, hashing: false)
         let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
         let valueColumn = source.column("value")
