@@ -48,6 +48,8 @@ let package = Package(
         ),
         // The production scorer: weights file + a lead's signals -> probability, tier, reasons.
         .target(name: "LeadcalScorer", dependencies: ["LeadcalModel"]),
+        // The model for other production targets: one SQL query per dialect, a flat JSON form.
+        .target(name: "LeadcalExport", dependencies: ["LeadcalModel"]),
         // Metrics and model comparison; reads weights files.
         .target(
             name: "LeadcalEvaluation",
@@ -64,7 +66,7 @@ let package = Package(
             name: "leadcal",
             dependencies: [
                 "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalModel",
-                "LeadcalScorer", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalSynth",
+                "LeadcalScorer", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalSynth", "LeadcalExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

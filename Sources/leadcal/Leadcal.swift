@@ -29,7 +29,7 @@ struct Leadcal: ParsableCommand {
             Try it: leadcal synth --leads 5000 --out demo && leadcal fit demo
             """,
         version: LeadcalVersion.string,
-        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Synth.self]
+        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Export.self, Synth.self]
     )
 }
 
