@@ -5,7 +5,7 @@ DEMO := datasets/demo
 DEMO_SEED := 20261101
 SYSTEM_PACKAGES := libopenblas-dev liblapacke-dev
 
-.PHONY: demo test build deps demo-data bench coverage notebook check-exports clean
+.PHONY: demo test build deps demo-data bench coverage notebook check-exports check-sql venv install clean
 
 # Installs the BLAS/LAPACK development packages when missing (as root), or
 # says how to.
@@ -43,12 +43,18 @@ demo: build
 	$(BIN) score --weights "$(LATEST)" $(DEMO) --as-of 2026-11-01 --out $(WEIGHTS)/demo-scores.csv
 	$(BIN) report --weights "$(LATEST)" --baseline "$(PREVIOUS)" $(DEMO) --after 2026-08-01 --backtest --out $(WEIGHTS)/demo-report
 
-# Python tools for notebooks and checks, in a virtual environment.
+# Python tools around the product (notebook execution, SQL engines, reference
+# scripts, the benchmark peer), in a virtual environment: `make venv`.
 VENV := .venv
 PY := $(VENV)/bin/python
+PYTHON_PACKAGES := nbformat nbclient ipykernel pandas matplotlib jsonschema duckdb pyspark numpy scipy \
+	scikit-learn statsmodels pyarrow pyyaml
 $(PY):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q nbformat nbclient ipykernel pandas matplotlib jsonschema
+	$(VENV)/bin/pip install -q $(PYTHON_PACKAGES)
+venv: $(PY)
+# The venv's Python when there is one, else the system's (the SQL checks skip what it lacks).
+PYTHON = $$([ -x $(PY) ] && echo $(PY) || echo python3)
 
 # Regenerates notebooks-export/demo-report.ipynb, executed, with its outputs.
 notebook: demo $(PY)
@@ -64,8 +70,15 @@ check-exports: demo $(PY)
 	cd Examples/embedded-scorer && $(SWIFT) build -c release
 	Examples/embedded-scorer/.build/release/score-one "$(LATEST)"
 
+# The Swift test suites, then the exported SQL on real engines against the
+# Swift scorer (an engine that is absent is skipped, saying why; CI sets
+# LEADCAL_REQUIRE_ENGINES=1, which makes that a failure).
 test: deps
 	$(SWIFT) test
+	$(MAKE) check-sql
+
+check-sql: build
+	$(PYTHON) scripts/check_sql.py $(DEMO) --leadcal $(BIN)
 
 # Regenerates datasets/demo (checked in; same seed, same bytes).
 demo-data: build
@@ -78,6 +91,16 @@ bench: deps
 # Coverage of the 95% intervals on 10 synthetic datasets of 50,000 leads.
 coverage: build
 	python3 scripts/coverage.py --leads 50000 --seeds 10
+
+# Installs the binary and its shell completions under PREFIX (default ~/.local).
+PREFIX ?= $(HOME)/.local
+install: build
+	install -d $(PREFIX)/bin $(PREFIX)/share/bash-completion/completions $(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(PREFIX)/bin/leadcal
+	$(BIN) --generate-completion-script bash > $(PREFIX)/share/bash-completion/completions/leadcal
+	$(BIN) --generate-completion-script zsh > $(PREFIX)/share/zsh/site-functions/_leadcal
+	$(BIN) --generate-completion-script fish > $(PREFIX)/share/fish/vendor_completions.d/leadcal.fish
+	@echo "installed $(PREFIX)/bin/leadcal; make sure $(PREFIX)/bin is on your PATH"
 
 clean:
 	rm -rf .build weights $(VENV)

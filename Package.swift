@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The C shim over CBLAS and LAPACKE (system libraries).
@@ -50,6 +52,14 @@ let package = Package(
         .target(name: "LeadcalScorer", dependencies: ["LeadcalModel"]),
         // The model for other production targets: one SQL query per dialect, a flat JSON form.
         .target(name: "LeadcalExport", dependencies: ["LeadcalModel"]),
+        // The production scorer over HTTP (`leadcal serve`), on Hummingbird.
+        .target(
+            name: "LeadcalService",
+            dependencies: [
+                "LeadcalModel", "LeadcalScorer", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Metrics and model comparison; reads weights files.
         .target(
             name: "LeadcalEvaluation",
@@ -66,7 +76,7 @@ let package = Package(
             name: "leadcal",
             dependencies: [
                 "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalModel",
-                "LeadcalScorer", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalSynth", "LeadcalExport",
+                "LeadcalScorer", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalSynth", "LeadcalExport", "LeadcalService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -255,9 +255,10 @@ public struct Scorer: Sendable {
         /// `+0.82` / `−0.35` (two decimals, a minus sign).
         static func signed(_ effect: Double) -> String {
             guard effect.isFinite else { return effect > 0 ? "+∞" : effect < 0 ? "−∞" : "?" }
-            let magnitude = abs(effect)
-            let text = magnitude < 1e15 ? String(format: "%.2f", magnitude) : String(format: "%.3g", magnitude)
-            return (effect >= 0 ? "+" : "−") + text
+            let cents = (abs(effect) * 100).rounded()
+            guard cents < 1e15 else { return (effect >= 0 ? "+" : "−") + String(format: "%.3g", abs(effect)) }
+            let whole = Int(cents) / 100, fraction = Int(cents) % 100
+            return (effect >= 0 ? "+" : "−") + "\(whole)." + (fraction < 10 ? "0" : "") + "\(fraction)"
         }
 
         /// A count or a number of days, whole, whatever its size.

@@ -2,9 +2,27 @@ import ArgumentParser
 import Foundation
 import LeadcalData
 import LeadcalModel
+import LeadcalService
 
 @main
-struct Leadcal: ParsableCommand {
+struct Leadcal: AsyncParsableCommand {
+    /// `serve` runs its handlers on the event loops that read the requests
+    /// (no hop to another thread per request); the switch must happen before
+    /// any other concurrent work starts.
+    static func main() async {
+        if CommandLine.arguments.dropFirst().first == "serve" { ScoringService.useEventLoopsAsGlobalExecutor() }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "leadcal",
         abstract: "Calibrated, time-decayed B2B lead scoring.",
@@ -22,6 +40,9 @@ struct Leadcal: ParsableCommand {
                                                 probability, score, tier, reasons
               leadcal report --weights B.json --baseline A.json DATA_DIR --out R
                                                 a notebook for analysts
+              leadcal export --weights B.json --format sql-postgres
+                                                the model as one SQL query (or JSON)
+              leadcal serve --weights B.json    score over HTTP
 
             Also: evaluate (one version's metrics), versions (the lineage of a folder), \
             backtest (monthly retraining on history), synth (data with known truth to try it).
@@ -29,7 +50,7 @@ struct Leadcal: ParsableCommand {
             Try it: leadcal synth --leads 5000 --out demo && leadcal fit demo
             """,
         version: LeadcalVersion.string,
-        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Export.self, Synth.self]
+        subcommands: [Inspect.self, Fit.self, Score.self, Evaluate.self, Compare.self, Versions.self, BacktestCommand.self, Report.self, Export.self, Serve.self, Synth.self]
     )
 }
 
