@@ -97,6 +97,8 @@ let package = Package(
             dependencies: ["LeadcalEvaluation", "LeadcalModel"],
             resources: [.copy("References")]
         ),
+        .testTarget(name: "LeadcalExportTests", dependencies: ["LeadcalExport", "LeadcalModel"]),
+        .testTarget(name: "LeadcalServiceTests", dependencies: ["LeadcalService", "LeadcalScorer", "LeadcalModel", "LeadcalData", "LeadcalSynth"]),
         .testTarget(name: "LeadcalRoutineTests", dependencies: ["LeadcalRoutine", "LeadcalData", "LeadcalSynth", "LeadcalModel"]),
         .testTarget(
             name: "LeadcalScorerTests",

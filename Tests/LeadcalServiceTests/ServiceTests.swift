@@ -1,0 +1,195 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LeadcalData
+import LeadcalModel
+import LeadcalScorer
+import LeadcalSynth
+import Testing
+
+/// The built `leadcal` executable (next to the test bundle).
+func leadcalBinary() -> URL {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("leadcal").path) && dir.path != "/" {
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("leadcal")
+}
+
+/// Weights files fitted once on synthetic data, for the service tests.
+enum ServiceFixture {
+    static let folder: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-service-\(UUID().uuidString)")
+        try! SyntheticGenerator(leads: 1_500, seed: 41).write(to: root.appendingPathComponent("data"))
+        for cut in ["2026-07-01", "2026-09-01"] {
+            let p = Process()
+            p.executableURL = leadcalBinary()
+            p.arguments = ["fit", root.appendingPathComponent("data").path, "--out", root.appendingPathComponent("weights").path,
+                           "--no-intervals", "--train-before", cut]
+            p.standardOutput = FileHandle.nullDevice
+            try! p.run()
+            p.waitUntilExit()
+        }
+        return root.appendingPathComponent("weights")
+    }()
+    static var older: URL { folder.appendingPathComponent("b2b-default-2026-06.1.json") }
+    static var newer: URL { folder.appendingPathComponent("b2b-default-2026-08.1.json") }
+}
+
+/// A `leadcal serve` process on a free loopback port.
+final class Server {
+    let process = Process()
+    let port: Int
+    private let errors = Pipe()
+
+    init(weights: URL, extra: [String] = []) throws {
+        process.executableURL = leadcalBinary()
+        process.arguments = ["serve", "--weights", weights.path, "--port", "0"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = errors
+        try process.run()
+        // "leadcal serve: <model> <version> on http://127.0.0.1:<port>"
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://127.0.0.1:"), let p = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw ServerError(message: "no listening line: \(text)")
+        }
+        port = p
+    }
+
+    struct ServerError: Error { var message: String }
+
+    func request(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        r.httpMethod = method
+        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let json = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        return ((response as! HTTPURLResponse).statusCode, json)
+    }
+
+    func signal(_ s: Int32) { kill(process.processIdentifier, s) }
+
+    /// Stops the server (SIGTERM) and returns its exit status and stderr.
+    func stop() -> (status: Int32, stderr: String) {
+        signal(SIGTERM)
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+}
+
+@Suite("leadcal serve", .serialized)
+struct ServiceTests {
+    static let lead = """
+        {"lead_id": "L1", "as_of": "2026-11-01T00:00:00Z",
+         "attributes": {"industry": "retail", "employees": 120, "job_level": "vp"},
+         "signals": [{"signal": "pricing_visit", "occurred_at": "2026-10-30T10:00:00Z", "value": 3},
+                     {"signal": "meeting", "occurred_at": "2026-09-15"},
+                     {"signal": "chat_open", "occurred_at": "2026-10-31"}]}
+        """
+
+    @Test("POST /score answers what the Swift scorer computes, and lists what it ignored")
+    func scoresLikeTheScorer() async throws {
+        let server = try Server(weights: ServiceFixture.newer)
+        defer { _ = server.stop() }
+        let (status, json) = try await server.request("POST", "/score", body: Self.lead)
+        #expect(status == 200)
+        let scorer = try Scorer.load(ServiceFixture.newer)
+        var totals = scorer.makeTotals(leads: 1)
+        let asOf = parseTimestamp("2026-11-01T00:00:00Z")!
+        totals.add(lead: 0, signal: scorer.signalIndex("pricing_visit")!, ageDays: (asOf - parseTimestamp("2026-10-30T10:00:00Z")!) / 86400, value: 3)
+        totals.add(lead: 0, signal: scorer.signalIndex("meeting")!, ageDays: (asOf - parseTimestamp("2026-09-15")!) / 86400)
+        let expected = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "retail", "employees": "120", "job_level": "vp"]))
+        #expect(json["probability"] as? Double == expected.probability)
+        #expect(json["score"] as? Int == expected.score)
+        #expect(json["tier"] as? String == scorer.tier(expected))
+        #expect(json["model_version"] as? String == "2026-08.1")
+        #expect(json["ignored_signal_types"] as? [String] == ["chat_open"])
+        #expect((json["axis_contributions"] as? [String: Double])?.count == 4)
+        #expect((json["reasons"] as? [[String: Any]])?.count == 3)
+    }
+
+    @Test("batch, model and health")
+    func batchModelHealth() async throws {
+        let server = try Server(weights: ServiceFixture.newer)
+        defer { _ = server.stop() }
+        let (status, json) = try await server.request(
+            "POST", "/score/batch", body: "{\"as_of\": \"2026-11-01\", \"leads\": [\(Self.lead), {\"lead_id\": \"L2\"}]}")
+        #expect(status == 200)
+        let results = try #require(json["results"] as? [[String: Any]])
+        #expect(results.map { $0["lead_id"] as? String } == ["L1", "L2"])
+        #expect((results[1]["notes"] as? [String])?.contains("employees missing (training mean used)") == true)
+        let model = try await server.request("GET", "/model")
+        #expect(model.status == 200 && model.json["version"] as? String == "2026-08.1")
+        #expect((model.json["checksum"] as? String)?.hasPrefix("sha256:") == true)
+        #expect((model.json["features"] as? [Any])?.isEmpty == false)
+        let health = try await server.request("GET", "/health")
+        #expect(health.status == 200 && health.json["status"] as? String == "ok")
+    }
+
+    @Test("bad requests get 400 naming the field, an oversized body 413")
+    func badRequests() async throws {
+        let server = try Server(weights: ServiceFixture.newer, extra: ["--max-body", "2000"])
+        defer { _ = server.stop() }
+        for (body, message) in [
+            ("{bad", "malformed JSON (at byte 1)"),
+            ("{\"attributes\": {\"employees\": \"many\"}}", "attributes.employees: expected a number, found 'many'"),
+            ("{\"attributes\": {\"industry\": true}}", "attributes.industry: expected a string or a number, found a boolean"),
+            ("{\"signals\": [{\"signal\": \"meeting\", \"occurred_at\": \"yesterday\"}]}", "signals[0].occurred_at: expected an ISO 8601 date or date-time, found 'yesterday'"),
+            ("{\"signals\": [{\"signal\": 3, \"occurred_at\": \"2026-01-01\"}]}", "signals[0].signal: expected a string, found a number"),
+            ("{\"signals\": [{\"occurred_at\": \"2026-01-01\"}]}", "signals[0].signal: missing"),
+            ("{\"signal\": []}", "signal: unknown field (expected lead_id, as_of, attributes, signals, reasons)"),
+            ("{\"as_of\": \"2026-13-01\"}", "as_of: expected an ISO 8601 date or date-time, found '2026-13-01'"),
+            ("{\"signals\": [{\"signal\": \"meeting\", \"occurred_at\": \"2026-01-01\", \"value\": -1}]}", "signals[0].value: expected a finite number >= 0, found -1.0"),
+            ("[]", "expected an object, found an array"),
+            ("{} {}", "malformed JSON (text after the object)"),
+        ] {
+            let (status, json) = try await server.request("POST", "/score", body: body)
+            #expect(status == 400, "\(body)")
+            #expect(json["error"] as? String == message, "\(body)")
+        }
+        let big = "{\"lead_id\": \"" + String(repeating: "x", count: 3000) + "\"}"
+        let (status, json) = try await server.request("POST", "/score", body: big)
+        #expect(status == 413)
+        #expect(json["error"] as? String == "request body over 2000 bytes")
+        // Still serving.
+        #expect(try await server.request("POST", "/score", body: Self.lead).status == 200)
+    }
+
+    @Test("SIGHUP reloads the weights file; a bad file is refused and the old model keeps serving; SIGTERM drains and exits")
+    func reloadAndStop() async throws {
+        let served = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-served-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: served) }
+        try FileManager.default.copyItem(at: ServiceFixture.older, to: served)
+        let server = try Server(weights: served)
+        #expect(try await server.request("GET", "/health").json["model_version"] as? String == "2026-06.1")
+        // A new version in place, then SIGHUP.
+        try FileManager.default.removeItem(at: served)
+        try FileManager.default.copyItem(at: ServiceFixture.newer, to: served)
+        server.signal(SIGHUP)
+        var version = ""
+        for _ in 0..<50 where version != "2026-08.1" {
+            try await Task.sleep(for: .milliseconds(50))
+            version = try await server.request("GET", "/health").json["model_version"] as? String ?? ""
+        }
+        #expect(version == "2026-08.1")
+        // A truncated file: refused, the current model keeps serving.
+        let bytes = try Data(contentsOf: served)
+        try bytes.prefix(bytes.count / 2).write(to: served)
+        server.signal(SIGHUP)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await server.request("POST", "/score", body: Self.lead).json["model_version"] as? String == "2026-08.1")
+        let (status, stderr) = server.stop()
+        #expect(status == 0)
+        #expect(stderr.contains("reloaded \(served.path): b2b-default 2026-08.1"))
+        #expect(stderr.contains("refused to reload: \(served.path): not a JSON document"))
+        #expect(stderr.contains("leadcal serve: stopped"))
+    }
+}
