@@ -40,3 +40,11 @@ for r in 1 2 3; do
   { /usr/bin/time -f "%e %M" "$bin" score --weights "$w" "$dir/$last" --as-of 2026-11-01 --out "$dir/$last/scores.csv" >/dev/null; } 2>&1 | tail -1
 done | sort -n | sed -n 2p | awk -v n="$last" '{printf "score, CSV to CSV, %d leads: %.2f s, peak %.0f MB (median of 3)\n", n, $1, $2/1024}'
 .build/release/leadcal-bench "$dir/$last"
+
+# Bulk scoring beside the same model as SQL (DuckDB over the CSVs, PostgreSQL on
+# loaded tables), and the scoring service under wrk, in the same run.
+python=$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)
+echo
+"$python" scripts/bench_sql.py "$dir/$last" --weights "$w" --leadcal "$bin"
+echo
+scripts/bench_service.sh "$w" "$bin" 2>/dev/null
