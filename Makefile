@@ -40,8 +40,8 @@ demo: build
 	$(BIN) fit $(DEMO) --out $(WEIGHTS) --train-before 2026-08-01
 	$(BIN) versions $(WEIGHTS)
 	$(BIN) compare "$(PREVIOUS)" "$(LATEST)" $(DEMO) --after 2026-08-01 --capacity 100
-	$(BIN) score --weights "$(LATEST)" $(DEMO) --as-of 2026-11-01 --out $(WEIGHTS)/demo-scores.csv
-	$(BIN) report --weights "$(LATEST)" --baseline "$(PREVIOUS)" $(DEMO) --after 2026-08-01 --backtest --out $(WEIGHTS)/demo-report
+	$(BIN) score --weights "$(LATEST)" $(DEMO) --as-of 2026-11-01 --out $(WEIGHTS)/demo-scores.csv --force
+	$(BIN) report --weights "$(LATEST)" --baseline "$(PREVIOUS)" $(DEMO) --after 2026-08-01 --backtest --out $(WEIGHTS)/demo-report --force
 
 # Python tools around the product (notebook execution, SQL engines, reference
 # scripts, the benchmark peer), in a virtual environment: `make venv`.
@@ -82,7 +82,7 @@ check-sql: build
 
 # Regenerates datasets/demo (checked in; same seed, same bytes).
 demo-data: build
-	$(BIN) synth --leads 5000 --seed $(DEMO_SEED) --out $(DEMO)
+	$(BIN) synth --leads 5000 --seed $(DEMO_SEED) --out $(DEMO) --force
 
 # Benchmarks (release build): fit at 5k/50k/500k leads, hot paths. See README.
 bench: deps

@@ -58,6 +58,8 @@ public enum Calibration {
         try run.checkDivergence()
         run.profileIntervals()
         run.standardErrors()
-        return run.result()
+        let result = run.result()
+        try run.checkScale(result)
+        return result
     }
 }

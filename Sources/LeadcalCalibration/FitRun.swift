@@ -362,6 +362,22 @@ final class FitRun {
         }
     }
 
+    /// Stage 8: a fit whose weights no weights file can hold (beyond ±10⁹ per
+    /// unit: a feature squeezed to nothing by an extreme half-life on too few
+    /// leads) is an error about the data, said before anything is written.
+    func checkScale(_ result: CalibrationResult) throws(CalibrationError) {
+        let limit = WeightsFile.weightLimit
+        let extreme = result.features.filter { !(abs($0.weight) <= limit) }
+        guard !extreme.isEmpty || !(abs(result.intercept) <= limit) else { return }
+        let names = extreme.map { f -> String in
+            let h = result.axes.first { $0.name == f.axis }?.halfLife.map { " at the \(f.axis) half-life \(Self.days($0.days)) d" } ?? ""
+            return "\(f.name) (\(String(format: "%.3g", f.weight)) per unit\(h))"
+        }
+        throw CalibrationError(
+            "the fit is degenerate: " + (names.isEmpty ? "the intercept is \(String(format: "%.3g", result.intercept))" : "weights beyond ±1e9: " + names.joined(separator: ", "))
+                + ". \(rows.count) training leads (\(won) won) cannot support this model: hold the half-lives fixed (fit_half_life: false), raise l2, or fit on more outcomes")
+    }
+
     /// Stage 7: the result, with the status of every weight and half-life.
     func result() -> CalibrationResult {
         let final = objective.last!
@@ -448,6 +464,11 @@ final class FitRun {
             objectivePasses: problem.evaluations,
             seconds: .init(features: objective.featureSeconds, solver: objective.solverSeconds, intervals: intervalSeconds))
         if !statistics.converged { warnings.append("the fit did not converge: treat the estimates with caution") }
+        // Peduzzi et al. (1996): fewer than 10 outcomes of the rarer class per estimated parameter makes a logit unreliable.
+        let rarer = min(won, rows.count - won)
+        if rarer < 10 * parameters {
+            warnings.append("few outcomes for this model: \(rarer) \(won <= rows.count - won ? "won" : "lost") leads for \(parameters) estimated parameters (fewer than 10 per parameter): the estimates and their intervals are unreliable")
+        }
         var means = [Double](repeating: 0, count: layout.count)
         for j in 0..<layout.count { means[j] = problem.mean[j] }
         return CalibrationResult(

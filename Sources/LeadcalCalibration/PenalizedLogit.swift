@@ -60,32 +60,45 @@ final class PenalizedLogit: @unchecked Sendable {
         let p = pa + ps, n = self.n, tasks = self.tasks
         let at = SendablePointer(attributes.withUnsafeBufferPointer { $0.baseAddress! })
         let sg = SendablePointer(signals.withUnsafeBufferPointer { $0.baseAddress! })
-        // Column sums, then centred sums of squares (two passes, for accuracy), per core.
+        // Column means, then centred sums of squares (two passes, for accuracy), per core. Each value
+        // is divided by n before it is summed, and each centred value by the column's largest magnitude
+        // before it is squared, so that no sum overflows however large the values (1e300 and beyond).
         let partial = SendableSlots<[Double]>(count: tasks)
+        let nn = Double(n)
         parallelFor(tasks) { t in
             var s = [Double](repeating: 0, count: p)
             for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
-                for j in 0..<pa { s[j] += at.value[i * pa + j] }
-                for j in 0..<ps { s[pa + j] += sg.value[i * ps + j] }
+                for j in 0..<pa { s[j] += at.value[i * pa + j] / nn }
+                for j in 0..<ps { s[pa + j] += sg.value[i * ps + j] / nn }
             }
             partial[t] = s
         }
-        var sum = [Double](repeating: 0, count: p)
-        for t in 0..<tasks { for j in 0..<p { sum[j] += partial[t][j] } }
-        let nn = Double(n)
-        let mean = sum.map { $0 / nn }
+        var means = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { means[j] += partial[t][j] } }
+        let mean = means
         parallelFor(tasks) { t in
             var s = [Double](repeating: 0, count: p)
             for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
-                for j in 0..<pa { let d = at.value[i * pa + j] - mean[j]; s[j] += d * d }
-                for j in 0..<ps { let d = sg.value[i * ps + j] - mean[pa + j]; s[pa + j] += d * d }
+                for j in 0..<pa { s[j] = max(s[j], abs(at.value[i * pa + j] - mean[j])) }
+                for j in 0..<ps { s[pa + j] = max(s[pa + j], abs(sg.value[i * ps + j] - mean[pa + j])) }
+            }
+            partial[t] = s
+        }
+        var largest = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { largest[j] = max(largest[j], partial[t][j]) } }
+        let unitScale = largest.map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                for j in 0..<pa { let d = (at.value[i * pa + j] - mean[j]) * unitScale[j]; s[j] += d * d }
+                for j in 0..<ps { let d = (sg.value[i * ps + j] - mean[pa + j]) * unitScale[pa + j]; s[pa + j] += d * d }
             }
             partial[t] = s
         }
         var sumSq = [Double](repeating: 0, count: p)
         for t in 0..<tasks { for j in 0..<p { sumSq[j] += partial[t][j] } }
         self.mean = mean
-        sd = sumSq.map { ($0 / nn).squareRoot() }
+        sd = (0..<p).map { j in (sumSq[j] / nn).squareRoot() / unitScale[j] }
         unit = sd.map { $0 > 0 && $0.isFinite ? $0 : 1 }
         columns = active
         k = 1 + active.count

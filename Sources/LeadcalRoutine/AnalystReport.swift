@@ -48,6 +48,7 @@ public struct AnalystReport {
         for (file, table) in tables() {
             try Data(table.text.utf8).write(to: staging.appendingPathComponent(file))
         }
+        try Data("written by leadcal report\n".utf8).write(to: staging.appendingPathComponent(Self.marker))
         let notebookTemp = folder.appendingPathComponent(".\(name).ipynb.\(getpid()).tmp")
         defer { try? fm.removeItem(at: notebookTemp) }
         try notebook(dataFolder: name).json().write(to: notebookTemp)
@@ -57,6 +58,23 @@ public struct AnalystReport {
         if fm.fileExists(atPath: path.path) { try fm.removeItem(at: path) }
         try fm.moveItem(at: notebookTemp, to: path)
         return path
+    }
+
+    /// The marker a report's data folder holds, so that `--force` replaces a report and nothing else.
+    static let marker = ".leadcal-report"
+
+    /// Whether `folder` is the data folder of a report written before.
+    public static func isReport(folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent(marker).path)
+    }
+
+    /// Whether `notebook` is a notebook `leadcal report` wrote.
+    public static func isReport(notebook: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: notebook),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let metadata = json["metadata"] as? [String: Any]
+        else { return false }
+        return metadata["leadcal"] != nil
     }
 
     func tables() -> [(String, Table)] {

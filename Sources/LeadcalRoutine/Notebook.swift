@@ -35,6 +35,7 @@ public struct Notebook: Sendable {
             "metadata": [
                 "kernelspec": ["display_name": "Python 3", "language": "python", "name": "python3"],
                 "language_info": ["name": "python"],
+                "leadcal": ["written_by": "leadcal report"],
             ],
             "cells": cellObjects,
         ]
@@ -54,11 +55,16 @@ struct Table {
             switch cell {
             case nil: return ""
             case let d as Double: return d.isFinite ? "\(d)" : ""
-            case let s as String: return s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            case let s as String: return Self.quoted(s)
             case let v?: return "\(v)"
             }
         })
     }
 
-    var text: String { ([columns.joined(separator: ",")] + rows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n" }
+    /// A text cell, RFC 4180: quoted when it holds a comma, a quote or a line break.
+    static func quoted(_ s: String) -> String {
+        s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    var text: String { ([columns.map(Self.quoted).joined(separator: ",")] + rows.map { $0.joined(separator: ",") }).joined(separator: "\n") + "\n" }
 }

@@ -52,7 +52,18 @@ struct Export: ParsableCommand {
     @Option(help: "Write to this file (atomically) instead of stdout.", completion: .file())
     var out: String?
 
+    @Flag(help: "Replace --out if it is an export written before (never a weights file).")
+    var force = false
+
     func run() throws {
+        if let out {
+            try runReportingDataErrors {
+                try OutputPath.checkFile(out, option: "--out", inputs: [weights], force: force) { path in
+                    let head = (try? String(contentsOfFile: path, encoding: .utf8).prefix(4096)) ?? ""
+                    return head.hasPrefix("-- leadcal model") || head.contains("\"leadcal.production-model\"")
+                }
+            }
+        }
         let text: Data = try runReportingDataErrors {
             let file = try loadWeights(weights)
             if let dialect = format.dialect {

@@ -34,7 +34,15 @@ struct Report: ParsableCommand {
     @Flag(help: "Run the monthly backtest on DATA_DIR (with its model.yaml) and plot it.")
     var backtest = false
 
+    @Flag(help: "Replace a report written before at --out (never anything else).")
+    var force = false
+
     func run() throws {
+        let inputs = [weights] + (baseline.map { [$0] } ?? []) + OutputPath.datasetFiles(selection.dataDir)
+        try runReportingDataErrors {
+            try OutputPath.checkFile(out + ".ipynb", option: "--out", inputs: inputs, force: force) { AnalystReport.isReport(notebook: $0) }
+            try OutputPath.checkFolder(out, option: "--out", inputs: inputs, force: force) { AnalystReport.isReport(folder: $0) }
+        }
         let notebook = try runReportingDataErrors { () throws -> URL in
             let candidate = try loadWeights(weights)
             let base = try baseline.map(loadWeights)

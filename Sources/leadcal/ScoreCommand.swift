@@ -42,6 +42,9 @@ struct Score: ParsableCommand {
     @Flag(help: "Score even when leads.csv lacks a column the weights read: categories then take the reference level, numbers the training mean (counted in the summary).")
     var allowMissingColumns = false
 
+    @Flag(help: "Replace --out if it is a scores file written before (never a weights file or an input).")
+    var force = false
+
     @Flag(help: "Print a JSON summary (counts per tier, ignored signals, attribute problems) on stdout; requires --out.")
     var json = false
 
@@ -55,6 +58,13 @@ struct Score: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now
+        if let out {
+            try runReportingDataErrors {
+                try OutputPath.checkFile(out, option: "--out", inputs: [weights] + OutputPath.datasetFiles(dataDir), force: force) { path in
+                    (try? String(contentsOfFile: path, encoding: .utf8).hasPrefix("lead_id,probability,score,tier")) ?? false
+                }
+            }
+        }
         let scorer: Scorer = try runReportingDataErrors { try Scorer.load(URL(fileURLWithPath: weights)) }
         var options = BatchScorer.Options(asOf: asOf == "now" ? Date().timeIntervalSince1970 : parseTimestamp(asOf)!)
         options.reasons = reasons
@@ -94,9 +104,4 @@ struct Score: ParsableCommand {
             for n in summary.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
         }
     }
-}
-
-/// Writes to a temporary file beside `url`, then renames it into place.
-func writeAtomically(_ data: Data, to url: URL) throws {
-    do { try data.write(to: url, options: .atomic) } catch { throw CLIError("\(url.path): cannot write (\(error.localizedDescription))") }
 }

@@ -21,8 +21,11 @@ struct Synth: ParsableCommand {
     @Option(help: "Ridge strength written into model.yaml.")
     var l2: Double = 1.0
 
-    @Option(help: "Output folder (created; existing files are replaced).", completion: .directory)
+    @Option(help: "Output folder (created). An existing dataset is replaced only with --force, and only if synth wrote it.", completion: .directory)
     var out: String
+
+    @Flag(help: "Replace a dataset that synth wrote before at --out.")
+    var force = false
 
     func validate() throws {
         guard leads > 0 else { throw ValidationError("--leads must be positive") }
@@ -30,6 +33,11 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        try runReportingDataErrors {
+            try OutputPath.checkFolder(out, option: "--out", inputs: [], force: force) { path in
+                FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("truth.json").path)
+            }
+        }
         var generator = SyntheticGenerator(leads: leads, seed: seed)
         generator.l2 = l2
         try generator.write(to: URL(fileURLWithPath: out))

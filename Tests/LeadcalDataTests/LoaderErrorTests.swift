@@ -60,7 +60,7 @@ struct LoaderErrorTests {
         bytes += [0xC3, 0x28]  // an invalid two-byte sequence
         bytes += Array("tail,2\n".utf8)
         let e = try TestDataset(raw: ["leads.csv": bytes]).error()
-        #expect(e == "leads.csv:3:4: bytes that are not valid UTF-8")
+        #expect(e == "leads.csv:3:4: bytes that are not valid UTF-8 (save the file as UTF-8)")
     }
 
     @Test func specNamesUnknownAttributeColumn() throws {

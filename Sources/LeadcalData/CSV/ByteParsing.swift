@@ -1,20 +1,28 @@
 import Foundation
 
-/// Index of the first byte of `bytes` that starts an invalid UTF-8 sequence, or nil.
-/// ASCII runs are checked eight bytes at a time. Cost: one pass.
+/// Index of the first byte of `bytes` that starts an invalid UTF-8 sequence
+/// or is a NUL (which no text holds: the file is binary or corrupt), or nil.
+/// ASCII runs without NUL are checked eight bytes at a time. Cost: one pass.
+/// What is wrong at a byte `firstInvalidUTF8` returned.
+func invalidTextMessage(_ byte: UInt8) -> String {
+    byte == 0 ? "a NUL byte (the file is binary or corrupt, not UTF-8 text)" : "bytes that are not valid UTF-8 (save the file as UTF-8)"
+}
+
 func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     guard let p = bytes.baseAddress else { return nil }
     let n = bytes.count
     var i = 0
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
     while i < n {
-        // Fast path: 8 ASCII bytes at once.
+        // Fast path: 8 ASCII bytes at once (no high bit set, no zero byte).
         while i + 8 <= n {
             let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            if word & 0x8080_8080_8080_8080 != 0 { break }
+            if word & highs != 0 || (word &- ones) & ~word & highs != 0 { break }
             i += 8
         }
         guard i < n else { return nil }
         let c = p[i]
+        if c == 0 { return i }
         if c < 0x80 { i += 1; continue }
         let length: Int
         var minimum: UInt32

@@ -67,9 +67,18 @@ final class CSVSource {
         if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { consumed = 3 }
         // Read the header record.
         let headerEnd = try firstBoundary()
+        // A file whose lines end with CR alone (classic Mac OS) reads as one line: say so.
+        if headerEnd == filled, eof, let cr = memchr(base + consumed, 0x0D, filled - consumed) {
+            let at = base.distance(to: cr.assumingMemoryBound(to: UInt8.self))
+            if at + 1 < filled && base[at + 1] != 0x0A {
+                throw DataError(
+                    file: name, line: 1, column: columnOf(at - consumed, in: UnsafeBufferPointer(start: base + consumed, count: filled - consumed)),
+                    message: "lines end with a carriage return alone (classic Mac OS): save the file with LF or CRLF line ends")
+            }
+        }
         let bytes = UnsafeBufferPointer(start: base + consumed, count: headerEnd - consumed)
         if let bad = firstInvalidUTF8(bytes) {
-            throw locate(FieldError(line: 0, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8"), baseLine: 0)
+            throw locate(FieldError(line: 0, column: columnOf(bad, in: bytes), message: invalidTextMessage(bytes[bad])), baseLine: 0)
         }
         var scanner = CSVRecordScanner(bytes)
         let fields = CSVFields()
@@ -282,7 +291,7 @@ final class CSVSource {
     private func invalidUTF8(_ bad: Int, in bytes: UnsafeBufferPointer<UInt8>) -> DataError {
         var line = 0
         for i in 0..<bad where bytes[i] == UInt8(ascii: "\n") { line += 1 }
-        return locate(FieldError(line: line, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8"), baseLine: nextLine)
+        return locate(FieldError(line: line, column: columnOf(bad, in: bytes), message: invalidTextMessage(bytes[bad])), baseLine: nextLine)
     }
 
     /// The end of the last complete record in the unconsumed bytes, reading more if none is complete.
@@ -327,7 +336,7 @@ final class CSVSource {
             if let bad = firstInvalidUTF8(bytes) {
                 var line = 0
                 for i in 0..<bad where bytes[i] == UInt8(ascii: "\n") { line += 1 }
-                let error = FieldError(line: line, column: columnOf(bad, in: bytes), message: "bytes that are not valid UTF-8")
+                let error = FieldError(line: line, column: columnOf(bad, in: bytes), message: invalidTextMessage(bytes[bad]))
                 slots[k] = PartResult(outcome: .failure(error), lines: 0)
                 return
             }

@@ -1,0 +1,78 @@
+import Foundation
+import LeadcalModel
+
+/// Where a command may write, checked before any work is done.
+///
+/// No command replaces its own inputs, a weights file or an existing
+/// dataset. An output that exists is replaced only with `--force`, and only
+/// when it is what the same command wrote before (a scores CSV, a report);
+/// a weights file is never replaced, `--force` or not.
+enum OutputPath {
+    /// The path with symbolic links and `..` resolved (for a file that does
+    /// not exist yet: its folder resolved, then its name).
+    static func canonical(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        if FileManager.default.fileExists(atPath: url.path) { return url.resolvingSymlinksInPath().path }
+        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
+    }
+
+    /// Whether the file at `path` is a leadcal weights file (by its content, whatever its name).
+    static func isWeightsFile(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+        return String(decoding: head, as: UTF8.self).contains("\"\(WeightsFile.formatIdentifier)\"")
+    }
+
+    /// The input files of a dataset folder.
+    static func datasetFiles(_ directory: String) -> [String] {
+        ["leads.csv", "signals.csv", "outcomes.csv", "model.yaml"].map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
+    }
+
+    /// Checks that a file may be written at `path`. `inputs` are the files the
+    /// command reads; `previous(path)` says whether an existing file is a
+    /// previous output of the same command (then `force` replaces it).
+    static func checkFile(
+        _ path: String, option: String, inputs: [String], force: Bool, previous: (String) -> Bool = { _ in true }
+    ) throws(CLIError) {
+        let target = canonical(path)
+        if inputs.map(canonical).contains(target) {
+            throw CLIError("\(option) \(path) is one of this command's inputs: refusing to replace it")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else { return }
+        if isDirectory.boolValue { throw CLIError("\(option) \(path) is a folder: give a file name") }
+        if isWeightsFile(target) { throw CLIError("\(option) \(path) is a weights file: versions are never replaced") }
+        if !force { throw CLIError("\(option) \(path) exists: pass --force to replace it") }
+        if !previous(target) { throw CLIError("\(option) \(path) exists and is not an output of this command: refusing to replace it") }
+    }
+
+    /// Checks that a folder may be (re)written at `path`: with `force`, an
+    /// existing one must be a previous output (`previous`), and may not hold any input.
+    static func checkFolder(
+        _ path: String, option: String, inputs: [String], force: Bool, previous: (String) -> Bool
+    ) throws(CLIError) {
+        let target = canonical(path)
+        for input in inputs.map(canonical) where input == target || input.hasPrefix(target + "/") {
+            throw CLIError("\(option) \(path) holds this command's input \(input): refusing to replace it")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw CLIError("\(option) \(path) is a file, not a folder") }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+        if entries.isEmpty { return }
+        if entries.contains(where: { $0.hasSuffix(".json") && isWeightsFile(URL(fileURLWithPath: target).appendingPathComponent($0).path) }) {
+            throw CLIError("\(option) \(path) holds weights files: versions are never replaced")
+        }
+        if !force { throw CLIError("\(option) \(path) exists and is not empty: pass --force to replace it") }
+        if !previous(target) { throw CLIError("\(option) \(path) exists and is not an output of this command: refusing to replace it") }
+    }
+}
+
+/// Writes `data` to `url` atomically (a temporary file beside it, renamed into
+/// place): a failure leaves the old file, or nothing. Errors say why in words.
+func writeAtomically(_ data: Data, to url: URL) throws(CLIError) {
+    do { try data.write(to: url, options: .atomic) } catch {
+        throw CLIError("\(url.path): cannot write (\(WeightsStore.ioReasonText(error)))")
+    }
+}
