@@ -85,7 +85,11 @@ let package = Package(
             name: "leadcal-bench",
             dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalScorer", "LeadcalModel"]
         ),
-        .testTarget(name: "LeadcalDataTests", dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalModel"]),
+        .testTarget(
+            name: "LeadcalDataTests",
+            dependencies: ["LeadcalData", "LeadcalSynth", "LeadcalModel", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Corpus"]
+        ),
         .testTarget(name: "LeadcalFeaturesTests", dependencies: ["LeadcalFeatures", "LeadcalModel"]),
         .testTarget(
             name: "LeadcalCalibrationTests",

@@ -80,6 +80,12 @@ struct Fit: ParsableCommand {
             }
             return WeightsStore.versions(in: folder, model: model).last?.file
         }
+        if let version {
+            let target = folder.appendingPathComponent(WeightsStore.fileName(model: model, version: version))
+            if FileManager.default.fileExists(atPath: target.path) {
+                throw reportError("\(target.path) exists: versions are immutable (pass another --version)")
+            }
+        }
         var options = Calibration.Options()
         options.l2 = l2
         options.intervals = !noIntervals

@@ -5,19 +5,16 @@ import LeadcalModel
 
 /// Runs the built `leadcal` executable (built next to the test bundle).
 func runLeadcal(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("leadcal").path) && dir.path != "/" {
-        dir = dir.deletingLastPathComponent()
-    }
     let process = Process()
-    process.executableURL = dir.appendingPathComponent("leadcal")
+    process.executableURL = leadcalBinary()
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let errors = Drain(err.fileHandleForReading)
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    let e = errors.wait()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

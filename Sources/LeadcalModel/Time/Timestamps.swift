@@ -115,7 +115,8 @@ package func daysInMonth(_ y: Int, _ m: Int) -> Int {
 /// Formats seconds since the epoch as `YYYY-MM-DD` (UTC).
 package func formatDate(_ seconds: Double) -> String {
     let (y, m, d) = civilFromDays(Int((seconds / 86400).rounded(.down)))
-    return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    let year = y >= 0 && y < 1000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
+    return "\(year)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
 }
 
 /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
