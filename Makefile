@@ -5,7 +5,7 @@ DEMO := datasets/demo
 DEMO_SEED := 20261101
 SYSTEM_PACKAGES := libopenblas-dev liblapacke-dev
 
-.PHONY: demo test build deps demo-data bench coverage notebook check-exports check-sql venv install clean
+.PHONY: demo test build deps demo-data bench coverage notebook check-exports check-sql venv install fuzz clean
 
 # Installs the BLAS/LAPACK development packages when missing (as root), or
 # says how to.
@@ -70,15 +70,17 @@ check-exports: demo $(PY)
 	cd Examples/embedded-scorer && $(SWIFT) build -c release
 	Examples/embedded-scorer/.build/release/score-one "$(LATEST)"
 
-# The Swift test suites, then the exported SQL on real engines against the
-# Swift scorer (an engine that is absent is skipped, saying why; CI sets
-# LEADCAL_REQUIRE_ENGINES=1, which makes that a failure).
+# The Swift test suites (the corpus of broken inputs among them), then the
+# exported SQL on real engines against the Swift scorer, on the demo data and on
+# a dataset whose every name is hostile (an engine that is absent is skipped,
+# saying why; CI sets LEADCAL_REQUIRE_ENGINES=1, which makes that a failure).
 test: deps
 	$(SWIFT) test
 	$(MAKE) check-sql
 
 check-sql: build
 	$(PYTHON) scripts/check_sql.py $(DEMO) --leadcal $(BIN)
+	$(PYTHON) scripts/check_hostile.py --leadcal $(BIN)
 
 # Regenerates datasets/demo (checked in; same seed, same bytes).
 demo-data: build
@@ -91,6 +93,13 @@ bench: deps
 # Coverage of the 95% intervals on 10 synthetic datasets of 50,000 leads.
 coverage: build
 	python3 scripts/coverage.py --leads 50000 --seeds 10
+
+# libFuzzer on the parsers of untrusted input (CSV, spec, weights file, service
+# requests), FUZZ_SECONDS each, seeded from the corpus of broken inputs.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Installs the binary and its shell completions under PREFIX (default ~/.local).
 PREFIX ?= $(HOME)/.local

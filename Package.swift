@@ -19,6 +19,9 @@ let package = Package(
         .executable(name: "leadcal", targets: ["leadcal"]),
         .library(name: "LeadcalScorer", targets: ["LeadcalScorer"]),
         .library(name: "LeadcalModel", targets: ["LeadcalModel"]),
+        .library(name: "LeadcalData", targets: ["LeadcalData"]),
+        .library(name: "LeadcalExport", targets: ["LeadcalExport"]),
+        .library(name: "LeadcalService", targets: ["LeadcalService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -22,6 +22,7 @@ as .ci/run sets it) that is a failure.
 import argparse
 import csv
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -116,14 +117,17 @@ def run_postgres(ds, sql, work):
             """
         psql = user + ["psql", "-h", cluster, "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-X", "-q"]
         subprocess.run(psql, input=setup, text=True, check=True)
-        # \copy takes its query on one line.
-        one_line = " ".join(line for line in sql.strip().rstrip(";").split("\n") if not line.startswith("--"))
+        # COPY (query) TO STDOUT from a file: the query keeps its line breaks (a literal may hold one).
+        query_file = os.path.join(work, "query.sql")
+        with open(query_file, "w") as f:
+            f.write("SET TimeZone = 'UTC';\nCOPY (" + sql.strip().rstrip(";") + "\n) TO STDOUT WITH (FORMAT csv, HEADER true);\n")
+        if user:
+            shutil.chown(query_file, "postgres")
         started = time.monotonic()
-        out = subprocess.run(psql + ["-c", "SET TimeZone = 'UTC'", "-c",
-                                     f"\\copy ({one_line}) TO STDOUT WITH (FORMAT csv, HEADER true)"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(psql + ["-f", query_file], capture_output=True, text=True, check=True).stdout
         seconds = time.monotonic() - started
-        header, rows = list(csv.reader(out.splitlines()))[0], list(csv.reader(out.splitlines()))[1:]
+        parsed = list(csv.reader(io.StringIO(out, newline="")))
+        header, rows = parsed[0], parsed[1:]
         counts = subprocess.run(psql + ["-t", "-A", "-c", "SELECT (SELECT count(*) FROM leads) || ',' || (SELECT count(*) FROM signals)"],
                                 capture_output=True, text=True, check=True).stdout.strip()
         intact = counts == f"{len(ds.leads)},{len(ds.signals)}"
@@ -161,21 +165,28 @@ def run_sqlite(ds, sql, work):
 def run_duckdb(ds, sql, work):
     try:
         import duckdb
+        import pandas as pd
     except ImportError:
-        raise Missing("no duckdb Python package (pip install duckdb)")
+        raise Missing("no duckdb (or pandas) Python package (pip install duckdb pandas)")
     db = duckdb.connect()
     db.execute("SET TimeZone = 'UTC'")
-    db.execute(f"CREATE VIEW leads AS SELECT * FROM read_csv('{ds.leads_csv}', header = true, all_varchar = true)")
-    db.execute(f"""CREATE VIEW signals AS SELECT lead_id, signal, CAST(occurred_at AS TIMESTAMPTZ) AS occurred_at,
-                   CAST(value AS DOUBLE) AS value FROM read_csv('{ds.signals_csv}', header = true, all_varchar = true)""")
+    # Tables from the parsed rows (names may hold anything), signals typed as the contract says.
+    leads = pd.DataFrame(ds.leads, columns=ds.lead_columns, dtype=object)
+    signals = pd.DataFrame(ds.signals, columns=["lead_id", "signal", "occurred_at", "value"], dtype=object)
+    db.register("leads_rows", leads)
+    db.register("signal_rows", signals)
+    db.execute("CREATE TABLE leads AS SELECT * FROM leads_rows")
+    db.execute("""CREATE TABLE signals AS SELECT lead_id, signal, CAST(occurred_at AS TIMESTAMPTZ) AS occurred_at,
+                  CAST(NULLIF(value, '') AS DOUBLE) AS value FROM signal_rows""")
     db.execute(f"CREATE TABLE scoring_params AS SELECT CAST('{ds.as_of}' AS TIMESTAMPTZ) AS as_of")
+    before = ds.fingerprint(db.execute("SELECT * FROM leads").fetchall()), db.execute("SELECT count(*) FROM signals").fetchone()
     started = time.monotonic()
     result = db.execute(sql)
     rows = [["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in r] for r in result.fetchall()]
     seconds = time.monotonic() - started
     header = [d[0] for d in result.description]
-    intact = db.execute("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM signals)").fetchone() == (len(ds.leads), len(ds.signals))
-    return header, rows, intact, seconds
+    after = ds.fingerprint(db.execute("SELECT * FROM leads").fetchall()), db.execute("SELECT count(*) FROM signals").fetchone()
+    return header, rows, before == after, seconds
 
 
 def run_spark(ds, sql, work):
@@ -190,14 +201,14 @@ def run_spark(ds, sql, work):
              .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        reader = spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-        reader.schema(", ".join(f"`{c.replace('`', '``')}` STRING" for c in ds.lead_columns)).csv(ds.leads_csv) \
+        from pyspark.sql.types import StringType, StructField, StructType
+        # Frames from the parsed rows (names may hold anything), signals typed as the contract says.
+        spark.createDataFrame(ds.leads, StructType([StructField(c, StringType()) for c in ds.lead_columns])) \
             .createOrReplaceTempView("leads")
-        spark.read.option("header", True).option("escape", '"') \
-            .schema("lead_id STRING, signal STRING, occurred_at STRING, value STRING").csv(ds.signals_csv) \
+        spark.createDataFrame(ds.signals, StructType([StructField(c, StringType()) for c in ["lead_id", "signal", "occurred_at", "value"]])) \
             .createOrReplaceTempView("signals_text")
         spark.sql("""CREATE OR REPLACE TEMP VIEW signals AS SELECT lead_id, signal, CAST(occurred_at AS TIMESTAMP) AS occurred_at,
-                     CAST(value AS DOUBLE) AS value FROM signals_text""")
+                     CAST(NULLIF(value, '') AS DOUBLE) AS value FROM signals_text""")
         spark.sql(f"CREATE OR REPLACE TEMP VIEW scoring_params AS SELECT CAST('{ds.as_of}' AS TIMESTAMP) AS as_of")
         started = time.monotonic()
         frame = spark.sql(sql.strip().rstrip(";"))
@@ -269,7 +280,10 @@ def compare(reference, header, rows):
     expected = [c for c in ref_header if c != "reasons"]
     if header != expected:
         return [f"columns {header}, expected {expected}"], 0.0
-    by_id = {r[0]: r for r in ref_rows}
+    def plain(lead):
+        """A lead id as the data hold it: `leadcal score` writes a leading ' before =, +, -, @ (CSV injection)."""
+        return lead[1:] if lead.startswith("'") and len(lead) > 1 and lead[1] in "=+-@\t\r" else lead
+    by_id = {plain(r[0]): r for r in ref_rows}
     if len(rows) != len(ref_rows):
         problems.append(f"{len(rows)} rows, expected {len(ref_rows)}")
     worst = 0.0

@@ -81,35 +81,12 @@ public enum ScoringService {
         let maxBody = configuration.maxBody
         router.post("score") { request, _ -> Response in
             await respond(request, maxBody: maxBody) { (body) throws(RequestError) -> [UInt8] in
-                let scorer = model.current
-                let lead = try LeadRequest.parse(body)
-                let scored = try lead.scored(by: scorer, defaultAsOf: Date().timeIntervalSince1970)
-                var w = JSONWriter()
-                scored.write(to: &w, scorer: scorer)
-                w.raw("\n")
-                return w.bytes
+                try answer(score: body, with: model.current, now: Date().timeIntervalSince1970)
             }
         }
         router.post("score/batch") { request, _ -> Response in
             await respond(request, maxBody: maxBody) { (body) throws(RequestError) -> [UInt8] in
-                let scorer = model.current
-                let batch = try BatchRequest.parse(body)
-                var defaultAsOf = Date().timeIntervalSince1970
-                if let text = batch.asOf {
-                    guard let t = parseTimestamp(text) else { throw RequestError(400, "as_of: expected an ISO 8601 date or date-time, found '\(text)'") }
-                    defaultAsOf = t
-                }
-                var w = JSONWriter()
-                w.raw("{")
-                w.key("model"); w.string(scorer.weights.model); w.raw(",")
-                w.key("model_version"); w.string(scorer.weights.version); w.raw(",")
-                w.key("results"); w.raw("[")
-                for (i, lead) in batch.leads.enumerated() {
-                    if i > 0 { w.raw(",") }
-                    try lead.scored(by: scorer, defaultAsOf: defaultAsOf, at: "leads[\(i)]").write(to: &w, scorer: scorer)
-                }
-                w.raw("]}\n")
-                return w.bytes
+                try answer(batch: body, with: model.current, now: Date().timeIntervalSince1970)
             }
         }
         router.get("model") { _, _ -> Response in
@@ -146,6 +123,39 @@ public enum ScoringService {
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// The answer to a `POST /score` body: the scored lead as JSON, or the
+    /// request's error. A pure function of the bytes, the model and the
+    /// clock: what the handler runs, and what the request fuzzer drives.
+    public static func answer(score body: [UInt8], with scorer: Scorer, now: Double) throws(RequestError) -> [UInt8] {
+        let lead = try LeadRequest.parse(body)
+        let scored = try lead.scored(by: scorer, defaultAsOf: now)
+        var w = JSONWriter()
+        scored.write(to: &w, scorer: scorer)
+        w.raw("\n")
+        return w.bytes
+    }
+
+    /// The answer to a `POST /score/batch` body (see ``answer(score:with:now:)``).
+    public static func answer(batch body: [UInt8], with scorer: Scorer, now: Double) throws(RequestError) -> [UInt8] {
+        let batch = try BatchRequest.parse(body)
+        var defaultAsOf = now
+        if let text = batch.asOf {
+            guard let t = parseTimestamp(text) else { throw RequestError(400, "as_of: expected an ISO 8601 date or date-time, found '\(text)'") }
+            defaultAsOf = t
+        }
+        var w = JSONWriter()
+        w.raw("{")
+        w.key("model"); w.string(scorer.weights.model); w.raw(",")
+        w.key("model_version"); w.string(scorer.weights.version); w.raw(",")
+        w.key("results"); w.raw("[")
+        for (i, lead) in batch.leads.enumerated() {
+            if i > 0 { w.raw(",") }
+            try lead.scored(by: scorer, defaultAsOf: defaultAsOf, at: "leads[\(i)]").write(to: &w, scorer: scorer)
+        }
+        w.raw("]}\n")
+        return w.bytes
     }
 
     /// Collects the body (at most `maxBody` bytes) and answers with what `body` writes, or the error.

@@ -60,7 +60,11 @@ final class CSVSource {
             throw DataError(file: url.path, line: 0, column: 0, message: "is a folder, not a CSV file")
         }
         self.fd = fd
-        buffer = .allocate(byteCount: blockSize + 1, alignment: 64)
+        // A small file needs no 32 MiB block (a record longer than the block still grows it).
+        if info.st_mode & S_IFMT == S_IFREG && info.st_size >= 0 && Int(info.st_size) < blockSize {
+            blockCapacity = max(Int(info.st_size), 1 << 12)
+        }
+        buffer = .allocate(byteCount: blockCapacity + 1, alignment: 64)
         header = []
         try fill()
         // Skip a UTF-8 byte order mark.
