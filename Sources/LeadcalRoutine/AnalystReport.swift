@@ -43,6 +43,13 @@ public struct AnalystReport {
         let fm = FileManager.default
         let staging = folder.appendingPathComponent(".\(name).\(getpid()).staging")
         try? fm.removeItem(at: staging)
+        // What an earlier report killed half-way left (its process is gone).
+        for entry in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let prefix = entry.hasPrefix(".\(name).ipynb.") ? ".\(name).ipynb." : entry.hasPrefix(".\(name).") ? ".\(name)." : nil
+            guard let prefix, entry.hasSuffix(".staging") || entry.hasSuffix(".tmp") else { continue }
+            let pid = Int32(entry.dropFirst(prefix.count).prefix { $0.isNumber }) ?? 0
+            if pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(at: folder.appendingPathComponent(entry)) }
+        }
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: staging) }
         for (file, table) in tables() {

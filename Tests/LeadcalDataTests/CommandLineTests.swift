@@ -148,3 +148,63 @@ struct RoutineCommandTests {
         }
     }
 }
+
+@Suite("Killed or starved commands leave nothing half-written", .serialized)
+struct KilledCommandTests {
+    @Test("a fit killed at any moment leaves only complete weights files, and the next fit cleans up")
+    func killedFit() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), weights = root.appendingPathComponent("weights")
+        try SyntheticGenerator(leads: 8_000, seed: 17).write(to: data)
+        // One complete version first: it must survive every kill untouched.
+        #expect(try runLeadcal(["fit", data.path, "--out", weights.path, "--no-intervals"]).status == 0)
+        let first = try FileManager.default.contentsOfDirectory(atPath: weights.path).filter { $0.hasSuffix(".json") }
+        let firstBytes = try Data(contentsOf: weights.appendingPathComponent(first[0]))
+        for delay in [0.05, 0.2, 0.5, 0.8, 1.2, 1.8, 2.5] {
+            let p = Process()
+            p.executableURL = leadcalBinary()
+            p.arguments = ["fit", data.path, "--out", weights.path]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            for name in try FileManager.default.contentsOfDirectory(atPath: weights.path) where !name.hasPrefix(".") {
+                #expect((try? WeightsStore.load(weights.appendingPathComponent(name))) != nil, "after a kill at \(delay) s: \(name) is not a complete weights file")
+            }
+            #expect(try Data(contentsOf: weights.appendingPathComponent(first[0])) == firstBytes)
+        }
+        // A writer killed between its temporary file and the link leaves a hidden temporary: the next fit removes it.
+        try Data("{".utf8).write(to: weights.appendingPathComponent(".b2b-default-2026-10.9.json.999999.1.tmp"))
+        #expect(try runLeadcal(["fit", data.path, "--out", weights.path, "--no-intervals"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: weights.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
+    @Test("a report or a score cut short by a full disk leaves no notebook without its data, no partial CSV")
+    func fullDisk() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-full-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), weights = root.appendingPathComponent("weights")
+        try SyntheticGenerator(leads: 3_000, seed: 19).write(to: data)
+        let fit = try runLeadcal(["fit", data.path, "--out", weights.path, "--no-intervals", "--json"])
+        let file = try JSONSerialization.jsonObject(with: Data(fit.stdout.utf8)) as! [String: Any]
+        let path = file["weights_file"] as! String
+        // prlimit: writing past 20 kB fails as on a full disk (the process gets SIGXFSZ).
+        let out = root.appendingPathComponent("report").path
+        for arguments in [["report", "--weights", path, data.path, "--out", out],
+                          ["score", "--weights", path, data.path, "--as-of", "2026-11-01", "--out", root.appendingPathComponent("s.csv").path]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            p.arguments = ["--fsize=20000", "--", leadcalBinary().path] + arguments
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus != 0, "\(arguments[0]) should fail on a full disk")
+        }
+        let visible = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(visible == ["data", "weights"], "left behind: \(visible)")
+    }
+}

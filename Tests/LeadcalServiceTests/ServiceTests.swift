@@ -38,7 +38,7 @@ enum ServiceFixture {
 }
 
 /// A `leadcal serve` process on a free loopback port.
-final class Server {
+final class Server: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let errors = Pipe()
@@ -191,5 +191,53 @@ struct ServiceTests {
         #expect(stderr.contains("reloaded \(served.path): b2b-default 2026-08.1"))
         #expect(stderr.contains("refused to reload: \(served.path): not a JSON document"))
         #expect(stderr.contains("leadcal serve: stopped"))
+    }
+}
+
+@Suite("leadcal serve under malformed traffic", .serialized)
+struct MalformedTrafficTests {
+    @Test("10,000 malformed requests in a row, then valid ones still answered correctly")
+    func survivesMalformedRequests() async throws {
+        let server = try Server(weights: ServiceFixture.newer)
+        defer { _ = server.stop() }
+        let expected = try await server.request("POST", "/score", body: ServiceTests.lead)
+        #expect(expected.status == 200)
+        var state: UInt64 = 99
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let shapes: [() -> String] = [
+            { String(ServiceTests.lead.prefix(Int(next() % UInt64(ServiceTests.lead.count)))) },           // truncated
+            { String(repeating: "[", count: 100_000) },                                                    // deep nesting
+            { "{\"signals\": [" + String(repeating: "{\"signal\": \"x\", \"occurred_at\": 1},", count: 50) + "]}" },
+            { "{\"attributes\": {\"employees\": 1e999}}" },                                                 // out of range
+            { "{\"lead_id\": \"\\ud800\"}" },                                                               // lone surrogate
+            { String(decoding: (0..<200).map { _ in UInt8(truncatingIfNeeded: next()) }, as: UTF8.self) },  // noise
+            { "{\"as_of\": \"2026-02-30T25:61:00Z\"}" },
+            { "{\"reasons\": -1}" },
+            { "null" },
+        ]
+        let bodies = (0..<10_000).map { shapes[$0 % shapes.count]() }
+        var unexpected = 0
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for batch in 0..<100 {
+                let mine = Array(bodies[(batch * 100)..<((batch + 1) * 100)])
+                group.addTask {
+                    var count = 0
+                    for body in mine {
+                        let status = try await server.request("POST", "/score", body: body).status
+                        if status != 400 && status != 413 { count += 1 }
+                    }
+                    return count
+                }
+            }
+            for try await n in group { unexpected += n }
+        }
+        #expect(unexpected == 0, "answers other than 400 or 413 to malformed requests")
+        for _ in 0..<20 {
+            let again = try await server.request("POST", "/score", body: ServiceTests.lead)
+            #expect(again.status == 200)
+            #expect(again.json["probability"] as? Double == expected.json["probability"] as? Double)
+        }
+        let (status, _) = server.stop()
+        #expect(status == 0)
     }
 }

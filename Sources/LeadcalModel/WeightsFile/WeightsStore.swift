@@ -157,10 +157,11 @@ public enum WeightsStore {
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
         switch ns.code {
-        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
-        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-        case NSFileWriteOutOfSpaceError: return "no space left on device"
-        case NSFileWriteVolumeReadOnlyError: return "read-only file system"
+        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return String(cString: strerror(ENOENT))
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return String(cString: strerror(EACCES))
+        case NSFileWriteOutOfSpaceError: return String(cString: strerror(ENOSPC))
+        case NSFileWriteVolumeReadOnlyError: return String(cString: strerror(EROFS))
+        case NSFileWriteFileExistsError: return String(cString: strerror(EEXIST))
         default: return ns.localizedDescription
         }
     }
@@ -201,6 +202,11 @@ public enum WeightsStore {
         throw WeightsError("\(folder.path): no free version found")
     }
 
+    /// A fault injection point for tests: when set, a write fails right after
+    /// the temporary file is written and before it is published (as a full disk
+    /// or a failing `fsync` would). Never set outside tests.
+    package nonisolated(unsafe) static var failBeforePublishing = false
+
     private enum PublishError: Error {
         case exists
         case failed(WeightsError)
@@ -222,8 +228,8 @@ public enum WeightsStore {
             }
             return true
         }
-        let reason = errno
-        ok = ok && fsync(fd) == 0
+        let reason = failBeforePublishing ? ENOSPC : errno
+        ok = ok && !failBeforePublishing && fsync(fd) == 0
         close(fd)
         defer { unlink(temp.path) }
         guard ok else { throw .failed(WeightsError("\(target.path): write failed (\(String(cString: strerror(reason))))")) }

@@ -301,6 +301,15 @@ def main():
            "stderr_contains": "test-v1.json exists: versions are immutable (pass another --version)\n"}],
          {**data(), "w/test-v1.json": weights.replace('"model" : "b2b-default"', '"model" : "test"')})
 
+    case("fit-readonly-folder", "a weights folder nobody may write in: a clear error, nothing written",
+         [{"run": ["fit", "{case}/data", "--out", "{case}/ro", "--no-intervals"], "status": 2, "as_user": "nobody",
+           "stderr_contains": "/ro: cannot write in this folder (Permission denied)\n"}],
+         {"ro/.keep": ""}, shared=True, chmod={"ro": 0o555, "data": 0o755, ".": 0o755})
+    case("score-readonly-folder", "scores into a folder nobody may write in: a clear error, nothing written",
+         [{"run": score + ["--out", "{case}/ro/s.csv"], "status": 2, "as_user": "nobody",
+           "stderr_contains": "/ro/s.csv: cannot write (Permission denied)\n"}],
+         {"ro/.keep": ""}, shared=True, chmod={"ro": 0o555, "data": 0o755, ".": 0o755})
+
     # --- weights files ----------------------------------------------------------------------------
     evaluate = ["evaluate", "--weights", "{case}/weights.json", "{case}/data"]
     size = len(weights.encode())
@@ -329,7 +338,7 @@ def main():
          "stderr": "error: {case}/weights.json: not a leadcal weights file (format is 'other', expected 'leadcal.weights')\n"}],
          shared=True, files={"weights.json": '{"format": "other"}\n'})
     case("weights-missing", "a weights file that does not exist", [{"run": ["evaluate", "--weights", "{case}/nope.json", "{case}/data"], "status": 2,
-         "stderr": "error: {case}/nope.json: cannot read (no such file)\n"}], shared=True)
+         "stderr": "error: {case}/nope.json: cannot read (No such file or directory)\n"}], shared=True)
     case("weights-is-folder", "a folder given as the weights file", [{"run": ["evaluate", "--weights", "{case}/data", "{case}/data"], "status": 2,
          "stderr": "error: {case}/data: is a folder, not a weights file\n"}], shared=True)
 
