@@ -28,6 +28,11 @@ struct TextBuffer {
         }
     }
 
+    /// The `lead_id` of lead index `i`: `L` and `i + 1` on at least seven digits.
+    mutating func leadID(_ i: Int) {
+        byte("L"); int(i + 1, width: 7)
+    }
+
     /// `YYYY-MM-DD`
     mutating func date(days: Int) {
         let (y, m, d) = civilFromDays(days)

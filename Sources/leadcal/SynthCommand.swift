@@ -2,13 +2,17 @@ import ArgumentParser
 import Foundation
 import LeadcalSynth
 
+extension SyntheticGenerator.Order: ExpressibleByArgument {}
+
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a realistic dataset with known true weights and half-lives.",
         discussion: """
             Writes leads.csv, signals.csv, outcomes.csv, model.yaml and truth.json into --out. \
             Outcomes are drawn from the model itself, so a fit can be checked against \
-            truth.json. The same --seed gives the same bytes.
+            truth.json. The same --seed gives the same bytes. signals.csv is in time \
+            order by default, as CRM and marketing-automation exports are; --order lead \
+            groups it by lead (the same rows, in another order).
             """
     )
 
@@ -20,6 +24,11 @@ struct Synth: ParsableCommand {
 
     @Option(help: "Ridge strength written into model.yaml.")
     var l2: Double = 1.0
+
+    @Option(help: ArgumentHelp(
+        "Row order of signals.csv: time (by occurred_at, as CRM exports are) or lead (grouped by lead).",
+        valueName: "order"))
+    var order: SyntheticGenerator.Order = .time
 
     @Option(help: "Output folder (created). An existing dataset is replaced only with --force, and only if synth wrote it.", completion: .directory)
     var out: String
@@ -40,6 +49,7 @@ struct Synth: ParsableCommand {
         }
         var generator = SyntheticGenerator(leads: leads, seed: seed)
         generator.l2 = l2
+        generator.order = order
         try generator.write(to: URL(fileURLWithPath: out))
         print("wrote \(leads) leads to \(out) (seed \(seed))")
     }

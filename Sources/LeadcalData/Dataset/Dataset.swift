@@ -75,9 +75,9 @@ public struct Dataset: Sendable {
         let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
 
         var decided: [Int32] = []
-        var leadRow = [Int32](repeating: -1, count: leads.count)
+        var cutoffs = [LeadCutoff](repeating: LeadCutoff(asOf: 0, row: -1, events: 0), count: leads.count)
         for i in 0..<leads.count where outcomes.outcome[i] >= 0 {
-            leadRow[i] = Int32(decided.count)
+            cutoffs[i] = LeadCutoff(asOf: outcomes.asOf[i], row: Int32(decided.count), events: 0)
             decided.append(Int32(i))
         }
 
@@ -86,15 +86,15 @@ public struct Dataset: Sendable {
         var specSignal: [String: Int32] = [:]
         for (k, s) in requirements.signals.enumerated() { specSignal[s] = Int32(k) }
         let slots = CSVSource.maxParallelParts
-        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: slots * max(leads.count, 1))
-        counts.initialize(repeating: 0, count: slots * max(leads.count, 1))
-        defer { counts.deallocate() }
+        // One copy of the leads' cutoffs per parallel slot, each counting its slot's rows per lead.
+        let perSlot = UnsafeMutablePointer<LeadCutoff>.allocate(capacity: slots * max(leads.count, 1))
+        for slot in 0..<slots { (perSlot + slot * leads.count).initialize(from: cutoffs, count: leads.count) }
+        defer { perSlot.deallocate() }
         let scan = SignalScan(
-            leadIds: leads.ids, leadRow: leadRow, asOf: outcomes.asOf, specSignal: specSignal,
+            leadIds: leads.ids, cutoffs: SendablePointer(perSlot), specSignal: specSignal,
             leadColumn: cols[0], signalColumn: cols[1], timeColumn: cols[2], valueColumn: source.column("value"),
-            fieldCount: source.header.count, eventsPerLead: SendablePointer(counts))
+            fieldCount: source.header.count,             kept: KeptEvents(rows: decided.count, slots: slots))
 
-        var parts: [SignalPart] = []
         var eventsPerLead = [Int32](repeating: 0, count: leads.count)
         var typeCounts: [String: Int] = [:]
         var unknownLead = Anomaly(kind: "signals_of_unknown_leads", what: "signal rows whose lead_id is not in leads.csv")
@@ -109,11 +109,10 @@ public struct Dataset: Sendable {
             part.afterAsOf.place(into: &afterAsOf, file: "signals.csv", firstLine: firstLine)
             minTime = min(minTime, part.minTime)
             maxTime = max(maxTime, part.maxTime)
-            parts.append(part)
         }
-        let events = EventTable.build(rows: decided.count, parts: &parts)
+        let events = EventTable.build(rows: decided.count, kept: scan.kept)
         for slot in 0..<slots {
-            for i in 0..<leads.count { eventsPerLead[i] &+= counts[slot * leads.count + i] }
+            for i in 0..<leads.count { eventsPerLead[i] &+= perSlot[slot * leads.count + i].events }
         }
 
         var notes: [String] = []

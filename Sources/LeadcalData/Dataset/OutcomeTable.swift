@@ -55,6 +55,7 @@ public struct OutcomeTable: Sendable {
             closedAt: Array(repeating: .nan, count: leads.count), rows: 0)
         table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at"].contains($0) }
         let fields = CSVFields()
+        var scratch: [UInt8] = []
         let needed = (cols + [closedColumn ?? 0]).max()!
         try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
             while try scanner.next(into: fields) {
@@ -85,7 +86,7 @@ public struct OutcomeTable: Sendable {
                     }
                     closedAt = t
                 }
-                guard let lead = leads.ids.code(of: scanner.bytes(idField)) else {
+                guard let lead = scanner.withBytes(idField, scratch: &scratch, { leads.ids.code(of: $0) }) else {
                     table.unknownLeads.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
                     continue
                 }

@@ -1,20 +1,9 @@
 import Foundation
 import LeadcalModel
 
-/// What one part of signals.csv yields: the kept events, columnar, and counts.
+/// What one part of signals.csv yields besides its kept events (which go to
+/// the slot's ``KeptEvents/Store``): counts, time range and anomalies.
 struct SignalPart: Sendable {
-    var row: MappedColumn<Int32>       // decided-lead row of each kept event
-    var signal: MappedColumn<Int32>    // spec signal index
-    var age: MappedColumn<Double>      // days before the row's as_of (> 0)
-    var value: MappedColumn<Double>
-
-    /// Room for `capacity` kept events.
-    init(capacity: Int) {
-        row = MappedColumn(capacity: capacity)
-        signal = MappedColumn(capacity: capacity)
-        age = MappedColumn(capacity: capacity)
-        value = MappedColumn(capacity: capacity)
-    }
     var typeCounts: [String: Int] = [:]
     var rows = 0
     var undecidedEvents = 0
@@ -22,6 +11,8 @@ struct SignalPart: Sendable {
     var afterAsOf = PartAnomaly()
     var minTime = Double.infinity
     var maxTime = -Double.infinity
+    /// A sum of the words read to start cache loads early (kept so the loads are not optimised away).
+    var touched: UInt64 = 0
 }
 
 /// Examples located relative to a part's first line until the part is placed in the file.
@@ -40,97 +31,159 @@ struct PartAnomaly: Sendable {
     }
 }
 
+/// What the scan needs of each lead, in one 16-byte record: its `as_of`, its
+/// decided row (−1: undecided), and the slot's count of its signal rows.
+struct LeadCutoff: Sendable {
+    var asOf: Double
+    var row: Int32
+    var events: Int32
+}
+
+/// Fixed scratch for a block of parsed rows whose leads are resolved together.
+final class RowBlock {
+    static let capacity = 64
+    let probe = UnsafeMutablePointer<ByteInterner.Probe>.allocate(capacity: capacity)
+    let lead = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    let type = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    let time = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    let value = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    let line = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+    let leadField = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity)
+    let typeField = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity)
+    deinit {
+        probe.deallocate(); lead.deallocate(); type.deallocate(); time.deallocate(); value.deallocate()
+        line.deallocate(); leadField.deallocate(); typeField.deallocate()
+    }
+
+    /// `lead` of a row whose key is probed but not yet looked up.
+    static let unresolved: Int32 = -2
+    /// `lead` of a row whose key is in no lead.
+    static let unknown: Int32 = -1
+}
+
 /// The per-part scan of signals.csv: the hot path of loading.
 ///
-/// Per row it resolves `lead_id` with one allocation-free hash lookup, the
-/// signal type through a part-local interner, parses the timestamp and the
-/// value from bytes, and appends the event to flat arrays only if it counts
-/// for training (a decided lead, strictly before its `as_of`, a type the spec
-/// uses). Cost: O(bytes) per part, no allocation per row beyond array growth.
+/// Rows are parsed a block of 64 at a time: fields, signal type (a
+/// part-local interner), timestamp and value from bytes, and the `lead_id`
+/// hashed (``ByteInterner/probe(_:)``). The block's lead slots are then
+/// touched together and looked up, and each lead's `as_of` and decided row
+/// read from one 16-byte record, so the cache misses of a file in time
+/// order (every row a different lead) overlap instead of queueing; a file
+/// grouped by lead skips the lookup when a row repeats the previous key.
+/// An event is kept in flat arrays only if it counts for training (a
+/// decided lead, strictly before its `as_of`, a type the spec uses).
+/// Cost: O(bytes) per part, about one cache miss per row in time order,
+/// no allocation per row beyond array growth.
 struct SignalScan: Sendable {
     let leadIds: ByteInterner
-    let leadRow: [Int32]          // decided row per lead index, -1 if undecided
-    let asOf: [Double]            // per lead index
+    /// Per slot, per lead index: a copy of the cutoffs whose `events` the slot's scans count.
+    let cutoffs: SendablePointer<UnsafeMutablePointer<LeadCutoff>>
     let specSignal: [String: Int32]
     let leadColumn: Int, signalColumn: Int, timeColumn: Int, valueColumn: Int?
     let fieldCount: Int
-    /// Signal rows per lead index, one zeroed array per parallel slot (summed at the end).
-    let eventsPerLead: SendablePointer<UnsafeMutablePointer<Int32>>
+    /// Where the events that count go, per slot.
+    let kept: KeptEvents
 
     func scanPart(_ scanner: inout CSVRecordScanner, slot: Int) throws(FieldError) -> SignalPart {
-        // Room for the most rows the part can hold (a row takes at least 16
-        // bytes: "a,b,2026-01-01\n"); pages are only backed when written.
-        var part = SignalPart(capacity: scanner.end / 16 + 1)
-        let eventsPerLead = self.eventsPerLead.value + slot * leadIds.count
+        var part = SignalPart()
+        let store = kept.stores[slot]
+        let cutoffs = self.cutoffs.value + slot * leadIds.count
         var types = ByteInterner()
         var typeIndex: [Int32] = []   // local type code -> spec signal index or -1
         var typeCount: [Int] = []
         let fields = CSVFields()
         let needed = max(leadColumn, signalColumn, timeColumn, valueColumn ?? 0)
-        var previous: (key: UnsafeBufferPointer<UInt8>, lead: Int) = (UnsafeBufferPointer(start: nil, count: 0), -1)
         var scratch: [UInt8] = []
-        while try scanner.next(into: fields) {
-            part.rows += 1
-            guard fields.count > needed else {
-                throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
-            }
-            let typeField = fields[signalColumn]
-            var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
-            if local < 0 {
-                if typeField.count == 0 { throw scanner.error(at: typeField, "signal: expected a signal type, found an empty cell") }
-                local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
-                typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
-                typeCount.append(0)
-            }
-            typeCount[local] += 1
-            guard let t = parseTimestamp(scanner.bytes(fields[timeColumn])) else {
-                throw scanner.error(at: fields[timeColumn], "occurred_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[timeColumn]))'")
-            }
-            var v = 1.0
-            if let vc = valueColumn, fields[vc].count > 0 {
-                guard let x = parseNumber(scanner.bytes(fields[vc])), x >= 0 else {
-                    throw scanner.error(at: fields[vc], "value: expected a finite number >= 0, found '\(scanner.string(fields[vc]))'")
+        let block = RowBlock()
+        var previous: (probe: ByteInterner.Probe, lead: Int32)? = nil
+        part.touched = try { () throws(FieldError) -> UInt64 in
+            var sink: UInt64 = 0
+            while true {
+                // 1. Parse a block of rows; errors are thrown here, at their record.
+                var n = 0
+                while n < RowBlock.capacity, try scanner.next(into: fields) {
+                    part.rows += 1
+                    guard fields.count > needed else {
+                        throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
+                    }
+                    let typeField = fields[signalColumn]
+                    var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
+                    if local < 0 {
+                        if typeField.count == 0 { throw scanner.error(at: typeField, "signal: expected a signal type, found an empty cell") }
+                        local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
+                        typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
+                        typeCount.append(0)
+                    }
+                    typeCount[local] += 1
+                    guard let t = parseTimestamp(scanner.bytes(fields[timeColumn])) else {
+                        throw scanner.error(at: fields[timeColumn], "occurred_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[timeColumn]))'")
+                    }
+                    var v = 1.0
+                    if let vc = valueColumn, fields[vc].count > 0 {
+                        guard let x = parseNumber(scanner.bytes(fields[vc])), x >= 0 else {
+                            throw scanner.error(at: fields[vc], "value: expected a finite number >= 0, found '\(scanner.string(fields[vc]))'")
+                        }
+                        v = x
+                    }
+                    let leadField = fields[leadColumn]
+                    if leadField.hasEscapedQuote {
+                        let found = scanner.withBytes(leadField, scratch: &scratch) { leadIds.code(of: $0) }
+                        block.lead[n] = found.map { Int32($0) } ?? RowBlock.unknown
+                    } else {
+                        block.probe[n] = ByteInterner.probe(scanner.bytes(leadField))
+                        block.lead[n] = RowBlock.unresolved
+                    }
+                    block.type[n] = Int32(local)
+                    block.time[n] = t
+                    block.value[n] = v
+                    block.line[n] = scanner.recordLine
+                    block.leadField[n] = leadField
+                    block.typeField[n] = typeField
+                    n += 1
                 }
-                v = x
-            }
-            // Exports are often grouped by lead: try the previous row's key before hashing.
-            let key = scanner.bytes(fields[leadColumn])
-            let lead: Int
-            if fields[leadColumn].hasEscapedQuote {
-                guard let found = scanner.withBytes(fields[leadColumn], scratch: &scratch, { leadIds.code(of: $0) }) else {
-                    part.unknownLead.record(scanner.recordLine, "lead_id '\(scanner.string(fields[leadColumn]))'")
-                    continue
+                if n == 0 { break }
+                // 2. Start every slot load of the block, then 3. compare.
+                for i in 0..<n where block.lead[i] == RowBlock.unresolved { sink &+= leadIds.touch(block.probe[i]) }
+                for i in 0..<n where block.lead[i] == RowBlock.unresolved {
+                    let probe = block.probe[i]
+                    if let p = previous, p.probe.sameKey(as: probe) {
+                        block.lead[i] = p.lead
+                    } else {
+                        let lead = leadIds.code(of: probe).map { Int32($0) } ?? RowBlock.unknown
+                        block.lead[i] = lead
+                        previous = (probe, lead)
+                    }
                 }
-                lead = found
-            } else if previous.lead >= 0, key.count == previous.key.count,
-                key.isEmpty || memcmp(key.baseAddress!, previous.key.baseAddress!, key.count) == 0 {
-                lead = previous.lead
-            } else if let found = leadIds.code(of: key) {
-                lead = found
-                previous = (key, found)
-            } else {
-                part.unknownLead.record(scanner.recordLine, "lead_id '\(scanner.string(fields[leadColumn]))'")
-                continue
+                for i in 0..<n where block.lead[i] >= 0 {
+                    let lead = Int(block.lead[i])
+                    sink &+= UInt64(bitPattern: Int64(cutoffs[lead].row))
+                }
+                // 4. Keep the events that count.
+                for i in 0..<n {
+                    let lead = Int(block.lead[i])
+                    guard lead >= 0 else {
+                        part.unknownLead.record(block.line[i], "lead_id '\(scanner.string(block.leadField[i]))'")
+                        continue
+                    }
+                    let t = block.time[i]
+                    cutoffs[lead].events += 1
+                    if t < part.minTime { part.minTime = t }
+                    if t > part.maxTime { part.maxTime = t }
+                    let cutoff = cutoffs[lead]
+                    if cutoff.row < 0 { part.undecidedEvents += 1; continue }
+                    if t >= cutoff.asOf {
+                        part.afterAsOf.record(
+                            block.line[i],
+                            "lead_id '\(scanner.string(block.leadField[i]))' \(scanner.string(block.typeField[i])) at \(formatTimestamp(t)), as_of \(formatTimestamp(cutoff.asOf))")
+                        continue
+                    }
+                    let s = typeIndex[Int(block.type[i])]
+                    if s < 0 { continue }
+                    store.append(KeptEvent(row: cutoff.row, signal: s, age: (cutoff.asOf - t) / 86400, value: block.value[i]))
+                }
             }
-            eventsPerLead[lead] += 1
-            if t < part.minTime { part.minTime = t }
-            if t > part.maxTime { part.maxTime = t }
-            let row = leadRow[lead]
-            if row < 0 { part.undecidedEvents += 1; continue }
-            let cutoff = asOf[lead]
-            if t >= cutoff {
-                part.afterAsOf.record(
-                    scanner.recordLine,
-                    "lead_id '\(scanner.string(fields[leadColumn]))' \(scanner.string(fields[signalColumn])) at \(formatTimestamp(t)), as_of \(formatTimestamp(cutoff))")
-                continue
-            }
-            let s = typeIndex[local]
-            if s < 0 { continue }
-            part.row.append(row)
-            part.signal.append(s)
-            part.age.append((cutoff - t) / 86400)
-            part.value.append(v)
-        }
+            return sink
+        }()
         for k in 0..<types.count { part.typeCounts[types.string(k)] = typeCount[k] }
         return part
     }
