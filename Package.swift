@@ -4,11 +4,11 @@
 //
 // Data flows one way through the modules:
 //
-//   LeadcalData -> LeadcalFeatures -> LeadcalCalibration -> LeadcalWeights -> LeadcalScorer
-//                                          |                      ^
-//                                       CLapack            LeadcalEvaluation
+//   LeadcalData -> LeadcalFeatures -> LeadcalCalibration -> LeadcalModel (weights file) -> LeadcalScorer
+//                                          |                                                  ^
+//                                       CLapack          LeadcalEvaluation, LeadcalExport, LeadcalService
 //
-// LeadcalScorer depends on LeadcalWeights and Foundation only, so production
+// LeadcalScorer depends on LeadcalModel and Foundation only, so production
 // can embed it without BLAS, LAPACK, YAML or the argument parser.
 import PackageDescription
 
@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The benchmark's general-purpose CSV reader (leadcal-bench only).
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // The C shim over CBLAS and LAPACKE (system libraries).
@@ -86,7 +88,10 @@ let package = Package(
         // Release-build benchmark harness (`make bench`): throughput of the hot paths.
         .executableTarget(
             name: "leadcal-bench",
-            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalScorer", "LeadcalModel"]
+            dependencies: [
+                "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalScorer", "LeadcalModel",
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
         ),
         .testTarget(
             name: "LeadcalDataTests",

@@ -53,11 +53,11 @@ public enum Calibration {
     /// Fits on the decided rows `rows` of `dataset` (default: all decided leads).
     public static func fit(dataset: Dataset, rows: [Int32]? = nil, options: Options = Options()) throws(CalibrationError) -> CalibrationResult {
         let run = try FitRun(dataset: dataset, rows: rows, options: options)
-        try run.screen()
-        run.searchHalfLives()
+        try run.stage("screen") { () throws(CalibrationError) in try run.screen() }
+        run.stage("search") { run.searchHalfLives() }
         try run.checkDivergence()
-        run.profileIntervals()
-        run.standardErrors()
+        run.stage("intervals") { run.profileIntervals() }
+        run.stage("standard_errors") { run.standardErrors() }
         let result = run.result()
         try run.checkScale(result)
         return result

@@ -49,17 +49,32 @@ public struct CalibrationResult: Sendable {
         public var iterations: Int
         /// Newton iterations, all inner solves together.
         public var newtonIterations: Int
-        /// Inner solves (one feature pass each).
+        /// Inner solves on the training rows (one feature pass each).
         public var evaluations: Int
+        /// Feature passes over all training rows (screening and every inner solve).
+        public var featurePasses: Int
+        /// Feature passes over subsamples (the global scan and the coarse search of large data).
+        public var subsampleFeaturePasses: Int
         /// Passes over the design matrix (objective, gradient and Hessian).
         public var objectivePasses: Int
         public var seconds: Timing
     }
 
     public struct Timing: Sendable, Codable, Equatable {
+        /// Feature passes and matrix rebuilds on the training rows.
         public var features: Double
+        /// Inner Newton solves on the training rows.
         public var solver: Double
         public var intervals: Double
+        /// Wall time per stage, in order: screen, search (scan, subsample and
+        /// full-data search), intervals, standard errors.
+        public var stages: [Stage] = []
+    }
+
+    /// One stage of a fit and its wall time.
+    public struct Stage: Sendable, Codable, Equatable {
+        public var name: String
+        public var seconds: Double
     }
 
     public var spec: ModelSpec

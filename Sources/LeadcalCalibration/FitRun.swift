@@ -44,6 +44,18 @@ final class FitRun {
     var covariance: [Double]?
 
     private var evaluationCount = 0
+    /// Inner solves on subsamples.
+    private(set) var subsampleEvaluations = 0
+    /// Wall time of each stage run so far.
+    var stages: [CalibrationResult.Stage] = []
+
+    /// Runs one stage and records its wall time.
+    func stage<R, E: Error>(_ name: String, _ body: () throws(E) -> R) throws(E) -> R {
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { stages.append(.init(name: name, seconds: (clock.now - start).seconds)) }
+        return try body()
+    }
 
     /// Stage 1: the training rows, the layout (reference levels) and the feature builder.
     init(dataset: Dataset, rows selected: [Int32]?, options: Calibration.Options) throws(CalibrationError) {
@@ -88,7 +100,7 @@ final class FitRun {
         problem.load(attributes: builder.attributeValues, pa: layout.firstSignalColumn, signals: signals, ps: layout.signalCount, active: [])
         constant = Set(Diagnostics.constantFeatures(sd: problem.sd))
         let candidates = (0..<layout.count).filter { !constant.contains($0) }
-        problem.load(attributes: builder.attributeValues, pa: layout.firstSignalColumn, signals: signals, ps: layout.signalCount, active: candidates)
+        problem.load(signals: signals, ps: layout.signalCount, active: candidates)
         collinear = Set(Diagnostics.collinearFeatures(problem: problem, candidates: candidates))
         for (a, axis) in spec.axes.enumerated() where !axis.signals.isEmpty {
             let columns = layout.features.indices.filter { layout.features[$0].axis == a && $0 >= layout.firstSignalColumn }
@@ -161,6 +173,7 @@ final class FitRun {
     private func tracked(_ o: ProfileObjective, _ label: String) -> HalfLifeSearch.Objective {
         { [self] u in
             evaluationCount += 1
+            if o !== objective { subsampleEvaluations += 1 }
             let r = o.value(u: u)
             progress("fit: \(label)evaluation \(evaluationCount), half-lives " + u.map { Self.days(exp($0)) }.joined(separator: "/") + " d")
             return r
@@ -170,6 +183,7 @@ final class FitRun {
     private func trackedValue(_ o: ProfileObjective, _ label: String) -> ([Double]) -> Double {
         { [self] u in
             evaluationCount += 1
+            if o !== objective { subsampleEvaluations += 1 }
             let f = o.valueOnly(u: u)
             progress("fit: \(label)evaluation \(evaluationCount), half-lives " + u.map { Self.days(exp($0)) }.joined(separator: "/") + " d")
             return f
@@ -461,8 +475,9 @@ final class FitRun {
             logLikelihood: ll, nullLogLikelihood: nullLL, pseudoR2: 1 - ll / nullLL, aic: 2 * Double(parameters) - 2 * ll,
             parameters: parameters, converged: final.converged && (search?.converged ?? true),
             iterations: search?.iterations ?? 0, newtonIterations: objective.newtonIterations, evaluations: objective.evaluations,
+            featurePasses: objective.evaluations + 1, subsampleFeaturePasses: subsampleEvaluations,
             objectivePasses: problem.evaluations,
-            seconds: .init(features: objective.featureSeconds, solver: objective.solverSeconds, intervals: intervalSeconds))
+            seconds: .init(features: objective.featureSeconds, solver: objective.solverSeconds, intervals: intervalSeconds, stages: stages))
         if !statistics.converged { warnings.append("the fit did not converge: treat the estimates with caution") }
         // Peduzzi et al. (1996): fewer than 10 outcomes of the rarer class per estimated parameter makes a logit unreliable.
         let rarer = min(won, rows.count - won)

@@ -52,54 +52,44 @@ final class PenalizedLogit: @unchecked Sendable {
         tasks = max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// The attribute features (n × pa, row-major) and their column statistics,
+    /// computed once: they do not move with the half-lives.
+    private var attributes: [Double] = []
+    private var pa = 0
+    private var attributeMean: [Double] = [], attributeSD: [Double] = []
+    /// The active set whose attribute columns `z` holds (nil: none yet).
+    private var zActive: [Int]?
+
     /// Rebuilds the matrix from the raw features: `attributes` (n × pa) and
     /// `signals` (n × ps), both row-major, keeping the layout columns `active`
     /// (features with sd = 0 must not be active). Mean and sd are computed for
-    /// every feature. Cost: two passes over n × (pa + ps).
+    /// every feature. Cost: three passes over n × (pa + ps), one write of n × k.
     func load(attributes: [Double], pa: Int, signals: [Double], ps: Int, active: [Int]) {
-        let p = pa + ps, n = self.n, tasks = self.tasks
-        let at = SendablePointer(attributes.withUnsafeBufferPointer { $0.baseAddress! })
-        let sg = SendablePointer(signals.withUnsafeBufferPointer { $0.baseAddress! })
-        // Column means, then centred sums of squares (two passes, for accuracy), per core. Each value
-        // is divided by n before it is summed, and each centred value by the column's largest magnitude
-        // before it is squared, so that no sum overflows however large the values (1e300 and beyond).
-        let partial = SendableSlots<[Double]>(count: tasks)
-        let nn = Double(n)
-        parallelFor(tasks) { t in
-            var s = [Double](repeating: 0, count: p)
-            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
-                for j in 0..<pa { s[j] += at.value[i * pa + j] / nn }
-                for j in 0..<ps { s[pa + j] += sg.value[i * ps + j] / nn }
-            }
-            partial[t] = s
-        }
-        var means = [Double](repeating: 0, count: p)
-        for t in 0..<tasks { for j in 0..<p { means[j] += partial[t][j] } }
-        let mean = means
-        parallelFor(tasks) { t in
-            var s = [Double](repeating: 0, count: p)
-            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
-                for j in 0..<pa { s[j] = max(s[j], abs(at.value[i * pa + j] - mean[j])) }
-                for j in 0..<ps { s[pa + j] = max(s[pa + j], abs(sg.value[i * ps + j] - mean[pa + j])) }
-            }
-            partial[t] = s
-        }
-        var largest = [Double](repeating: 0, count: p)
-        for t in 0..<tasks { for j in 0..<p { largest[j] = max(largest[j], partial[t][j]) } }
-        let unitScale = largest.map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
-        parallelFor(tasks) { t in
-            var s = [Double](repeating: 0, count: p)
-            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
-                for j in 0..<pa { let d = (at.value[i * pa + j] - mean[j]) * unitScale[j]; s[j] += d * d }
-                for j in 0..<ps { let d = (sg.value[i * ps + j] - mean[pa + j]) * unitScale[pa + j]; s[pa + j] += d * d }
-            }
-            partial[t] = s
-        }
-        var sumSq = [Double](repeating: 0, count: p)
-        for t in 0..<tasks { for j in 0..<p { sumSq[j] += partial[t][j] } }
+        setAttributes(attributes, pa: pa)
+        load(signals: signals, ps: ps, active: active)
+    }
+
+    /// Sets the attribute features (n × pa, row-major) and computes their means and sds.
+    func setAttributes(_ attributes: [Double], pa: Int) {
+        self.attributes = attributes
+        self.pa = pa
+        (attributeMean, attributeSD) = Self.columnStatistics(attributes, columns: pa, rows: n, tasks: tasks)
+        zActive = nil
+    }
+
+    /// Rebuilds the signal columns of the matrix from `signals` (n × ps,
+    /// row-major) with the attributes of ``setAttributes(_:pa:)``: their means
+    /// and sds, and the attribute columns of the matrix, are reused while the
+    /// active set stays the same. Cost: three passes over n × ps, one write of
+    /// the signal columns (n × k when the active set changed).
+    func load(signals: [Double], ps: Int, active: [Int]) {
+        let pa = self.pa, n = self.n, tasks = self.tasks
+        let (signalMean, signalSD) = Self.columnStatistics(signals, columns: ps, rows: n, tasks: tasks)
+        let mean = attributeMean + signalMean
         self.mean = mean
-        sd = (0..<p).map { j in (sumSq[j] / nn).squareRoot() / unitScale[j] }
+        sd = attributeSD + signalSD
         unit = sd.map { $0 > 0 && $0.isFinite ? $0 : 1 }
+        let rewriteAll = zActive != active
         columns = active
         k = 1 + active.count
         if z.count != n * k { z = [Double](repeating: 0, count: n * k) }
@@ -109,18 +99,58 @@ final class PenalizedLogit: @unchecked Sendable {
         let source = active.map { $0 >= pa ? $0 - pa : $0 }
         let shift = active.map { mean[$0] }
         let scale = active.map { 1 / unit[$0] }
+        let rewritten = (0..<(k - 1)).filter { rewriteAll || fromSignals[$0] }
+        let at = SendablePointer(attributes.withUnsafeBufferPointer { $0.baseAddress })
+        let sg = SendablePointer(signals.withUnsafeBufferPointer { $0.baseAddress })
         let zp = SendablePointer(z.withUnsafeMutableBufferPointer { $0.baseAddress! })
         parallelFor(tasks) { t in
             for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
                 let row = zp.value + i * k
                 row[0] = 1
-                let a = at.value + i * pa, g = sg.value + i * ps
-                for c in 0..<(k - 1) {
-                    let x = fromSignals[c] ? g[source[c]] : a[source[c]]
+                for c in rewritten {
+                    let x = fromSignals[c] ? sg.value![i * ps + source[c]] : at.value![i * pa + source[c]]
                     row[c + 1] = (x - shift[c]) * scale[c]
                 }
             }
         }
+        zActive = active
+    }
+
+    /// Column means and population sds of an n × p row-major matrix, on every
+    /// core. Each value is divided by n before it is summed, and each centred
+    /// value by the column's largest magnitude before it is squared, so that no
+    /// sum overflows however large the values (1e300 and beyond). Cost: three passes.
+    static func columnStatistics(_ x: [Double], columns p: Int, rows n: Int, tasks: Int) -> (mean: [Double], sd: [Double]) {
+        guard p > 0 else { return ([], []) }
+        let xp = SendablePointer(x.withUnsafeBufferPointer { $0.baseAddress! })
+        let partial = SendableSlots<[Double]>(count: tasks)
+        let nn = Double(n)
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) { for j in 0..<p { s[j] += xp.value[i * p + j] / nn } }
+            partial[t] = s
+        }
+        var mean = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { mean[j] += partial[t][j] } }
+        let m = mean
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) { for j in 0..<p { s[j] = max(s[j], abs(xp.value[i * p + j] - m[j])) } }
+            partial[t] = s
+        }
+        var largest = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { largest[j] = max(largest[j], partial[t][j]) } }
+        let unitScale = largest.map { $0 > 0 && $0.isFinite ? 1 / $0 : 1 }
+        parallelFor(tasks) { t in
+            var s = [Double](repeating: 0, count: p)
+            for i in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                for j in 0..<p { let d = (xp.value[i * p + j] - m[j]) * unitScale[j]; s[j] += d * d }
+            }
+            partial[t] = s
+        }
+        var sumSq = [Double](repeating: 0, count: p)
+        for t in 0..<tasks { for j in 0..<p { sumSq[j] += partial[t][j] } }
+        return (mean, (0..<p).map { j in (sumSq[j] / nn).squareRoot() / unitScale[j] })
     }
 
     /// Objective value, gradient and (optionally) the upper triangle of the

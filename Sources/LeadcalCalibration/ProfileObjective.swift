@@ -37,6 +37,8 @@ final class ProfileObjective {
     private(set) var newtonIterations = 0
     var featureSeconds = 0.0
     var solverSeconds = 0.0
+    /// Whether the problem holds this builder's attributes (set once, at the first solve).
+    private var attributesSet = false
 
     init(
         builder: FeatureBuilder, problem: PenalizedLogit, spec: ModelSpec, halfLives: [Double], fittedAxes: [Int], active: [Int],
@@ -74,7 +76,11 @@ final class ProfileObjective {
         } else {
             builder.decayedSignals(halfLives: h, values: &signals, derivatives: nil)
         }
-        problem.load(attributes: builder.attributeValues, pa: builder.layout.firstSignalColumn, signals: signals, ps: ps, active: active)
+        if !attributesSet {
+            problem.setAttributes(builder.attributeValues, pa: builder.layout.firstSignalColumn)
+            attributesSet = true
+        }
+        problem.load(signals: signals, ps: ps, active: active)
         let t1 = clock.now
         let start = problem.standardized(intercept: intercept, weights: weights)
         let result = solver.solve(problem, start: start, constrained: constrained)

@@ -7,11 +7,13 @@ import LeadcalScorer
 /// what `leadcal score` runs.
 ///
 /// leads.csv is read through the one check of data against a model
-/// (``DataRequirements``); signals.csv is streamed in blocks on every core and
-/// folded into each lead's decayed sums, so memory is bounded by the number of
-/// leads (24 bytes per lead and signal type of the model), not of signals;
-/// the leads are then scored and written on every core. Cost: one pass over
-/// the CSV bytes, one `exp2` per signal row of a type the model reads, O(features) per lead.
+/// (``DataRequirements``); signals.csv is streamed a block at a time: parsed
+/// on every core, then folded into each lead's decayed sums on every core
+/// (each core the leads of its own range, so the sums do not depend on the
+/// number of cores), so memory is bounded by the number of leads (16 bytes
+/// per lead and signal type of the model), not of signals; the leads are then
+/// scored and written on every core. Cost: one pass over the CSV bytes, one
+/// `exp2` per signal row of a type the model reads, O(features) per lead.
 public struct BatchScorer: Sendable {
     public let scorer: Scorer
     /// The weights file's path, as messages name it.
@@ -77,15 +79,47 @@ public struct BatchScorer: Sendable {
         var seenTypes = Set<String>()
         var unknownLeads = 0, rows = 0
         let scorer = self.scorer
-        try SignalStream.forEach(url: directory.appendingPathComponent("signals.csv"), leadIds: ids) { batch in
-            rows += batch.rows
-            unknownLeads += batch.unknownLeads
-            seenTypes.formUnion(batch.types)
-            let map = batch.types.map { scorer.signalIndex($0) ?? -1 }
-            for e in batch.lead.indices {
-                let s = map[Int(batch.type[e])]
-                if s < 0 { unknownTypes[batch.types[Int(batch.type[e])], default: 0] += 1; continue }
-                totals.add(lead: Int(batch.lead[e]), signal: s, ageDays: (options.asOf - batch.time[e]) / 86400, value: batch.value[e])
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        try SignalStream.forEachBlock(url: directory.appendingPathComponent("signals.csv"), leadIds: ids) { batches in
+            // Per batch, its types as the model's signal indices; unknown types counted.
+            var maps: [[Int32]] = []
+            for batch in batches {
+                rows += batch.rows
+                unknownLeads += batch.unknownLeads
+                seenTypes.formUnion(batch.types)
+                maps.append(batch.types.map { Int32(scorer.signalIndex($0) ?? -1) })
+                for (k, name) in batch.types.enumerated() where maps.last![k] < 0 { unknownTypes[name, default: 0] += batch.typeRows[k] }
+            }
+            // Fold on every core, each core the leads of its own range (so no two write one cell).
+            let leadCount = ids.count
+            let shared = SendablePointer((batches, maps, options.asOf))
+            totals.withFolder { folder in
+                let late = SendableSlots<Int>(count: cores)
+                parallelFor(cores) { t in
+                    let (batches, maps, asOf) = shared.value
+                    let lo = Int32(leadCount * t / cores), hi = Int32(leadCount * (t + 1) / cores)
+                    var count = 0
+                    for (b, batch) in batches.enumerated() {
+                        let map = maps[b]
+                        batch.lead.withUnsafeBufferPointer { lead in
+                            batch.type.withUnsafeBufferPointer { type in
+                                batch.time.withUnsafeBufferPointer { time in
+                                    batch.value.withUnsafeBufferPointer { value in
+                                        for e in 0..<lead.count where lead[e] >= lo && lead[e] < hi {
+                                            let s = map[Int(type[e])]
+                                            if s < 0 { continue }
+                                            if !folder.add(lead: Int(lead[e]), signal: Int(s), ageDays: (asOf - time[e]) / 86400, value: value[e]) {
+                                                count += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    late[t] = count
+                }
+                return late.values().reduce(0, +)
             }
         }
         var notes: [String] = []

@@ -43,10 +43,12 @@ package struct CSVWriter {
         int(Int(n / p))
         if decimals > 0 {
             bytes.append(UInt8(ascii: "."))
-            var frac = n % p
-            var digits = [UInt8](repeating: 48, count: decimals)
-            for k in stride(from: decimals - 1, through: 0, by: -1) { digits[k] = UInt8(frac % 10) + 48; frac /= 10 }
-            bytes.append(contentsOf: digits)
+            let frac = n % p
+            var divisor = p / 10
+            for _ in 0..<decimals {
+                bytes.append(UInt8(frac / divisor % 10) + 48)
+                divisor /= 10
+            }
         }
     }
 
@@ -56,13 +58,20 @@ package struct CSVWriter {
     /// quote or a line break.
     package mutating func field(_ s: String) {
         var text = s
-        if let first = text.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13].contains(first) {
-            text = "'" + text
-        }
-        if text.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-            write("\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
-        } else {
-            write(text)
+        text.withUTF8 { utf8 in
+            let formula = utf8.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13].contains($0) } ?? false
+            let quoted = utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+            if quoted { bytes.append(34) }
+            if formula { bytes.append(UInt8(ascii: "'")) }
+            if quoted {
+                for c in utf8 {
+                    bytes.append(c)
+                    if c == 34 { bytes.append(34) }
+                }
+                bytes.append(34)
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
         }
     }
 }

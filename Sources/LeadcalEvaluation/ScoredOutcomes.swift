@@ -8,7 +8,7 @@ import LeadcalScorer
 ///
 /// Scoring goes through ``Scorer``, the model's one prediction path: the
 /// decayed sums of each row's events at the model's half-lives, its resolved
-/// attributes, the logit. Cost: one pass over the rows' events.
+/// attributes, the logit. Cost: one pass over the rows' events, on every core.
 public struct ScoredOutcomes: Sendable {
     /// Decided rows of the dataset.
     public var rows: [Int32]
@@ -24,25 +24,41 @@ public struct ScoredOutcomes: Sendable {
     /// Scores the decided rows `rows` of a dataset read with requirements that
     /// cover the scorer's model (see ``DataRequirements``).
     public init(scorer: Scorer, dataset: Dataset, rows: [Int32]) {
-        let signalMap = dataset.requirements.signals.map { scorer.signalIndex($0) ?? -1 }
+        let signalMap = dataset.requirements.signals.map { Int32(scorer.signalIndex($0) ?? -1) }
         let resolver = AttributeResolver(scorer: scorer, leads: dataset.leads)
-        var attributes = resolver.makeAttributes()
-        var totals = scorer.makeTotals(leads: 1)
-        var score = Scorer.Score()
-        var p: [Double] = [], tiers: [Int] = []
-        p.reserveCapacity(rows.count)
-        tiers.reserveCapacity(rows.count)
-        let events = dataset.events
-        for r in rows {
-            totals.reset(lead: 0)
-            for e in events.rowStart[Int(r)]..<events.rowStart[Int(r) + 1] {
-                let s = signalMap[Int(events.signal[e])]
-                if s >= 0 { totals.add(lead: 0, signal: s, ageDays: events.age[e], value: events.value[e]) }
+        // A share of the rows on each core; each row's result lands at its own index.
+        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000 + 1))
+        var p = [Double](repeating: 0, count: rows.count), tiers = [Int](repeating: 0, count: rows.count)
+        p.withUnsafeMutableBufferPointer { p in
+            tiers.withUnsafeMutableBufferPointer { tiers in
+                let shared = SendablePointer((p, tiers, dataset, resolver, signalMap, rows))
+                parallelFor(tasks) { t in
+                    let (p, tiers, dataset, resolver, signalMap, rows) = shared.value
+                    var attributes = resolver.makeAttributes()
+                    var totals = scorer.makeTotals(leads: 1)
+                    var score = Scorer.Score()
+                    var kinds: [Int32] = [], ages: [Double] = [], values: [Double] = []
+                    let events = dataset.events
+                    for q in (rows.count * t / tasks)..<(rows.count * (t + 1) / tasks) {
+                        let r = Int(rows[q])
+                        kinds.removeAll(keepingCapacity: true); ages.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+                        for e in events.rowStart[r]..<events.rowStart[r + 1] {
+                            let s = signalMap[Int(events.signal[e])]
+                            if s >= 0 { kinds.append(s); ages.append(events.age[e]); values.append(events.value[e]) }
+                        }
+                        totals.reset(lead: 0)
+                        kinds.withUnsafeBufferPointer { k in
+                            ages.withUnsafeBufferPointer { a in
+                                values.withUnsafeBufferPointer { v in totals.add(lead: 0, signals: k, ageDays: a, values: v) }
+                            }
+                        }
+                        resolver.resolve(lead: Int(dataset.decided[r]), into: &attributes)
+                        scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
+                        p[q] = score.probability
+                        tiers[q] = score.tierIndex
+                    }
+                }
             }
-            resolver.resolve(lead: Int(dataset.decided[Int(r)]), into: &attributes)
-            scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
-            p.append(score.probability)
-            tiers.append(score.tierIndex)
         }
         self.rows = rows
         probability = p

@@ -32,6 +32,23 @@ public struct Scorer: Sendable {
     let slope: [Double]
     /// Per attribute column: kind, and for categories the weight, mean and axis per level.
     private let columns: [Column]
+    /// The model flattened for the per-lead loop of ``score(lead:totals:attributes:into:)``.
+    private let plan: Plan
+
+    struct Plan: Sendable {
+        struct Term: Sendable { var weight: Double; var axis: Int }
+        struct ColumnPlan: Sendable {
+            var category: Bool
+            /// Index of the column's first term (its level 0, or its one weight); −1: no weight.
+            var first: Int
+        }
+        struct SignalPlan: Sendable { var index: Int; var weight: Double; var axis: Int; var log: Bool }
+        var columns: [ColumnPlan] = []
+        var terms: [Term] = []
+        /// Signals of non-zero weight.
+        var signals: [SignalPlan] = []
+        var tierFloors: [Double] = []
+    }
 
     /// How an attribute column enters the logit.
     public enum ColumnKind: Sendable, Equatable {
@@ -89,6 +106,15 @@ public struct Scorer: Sendable {
         signalWeight = w; signalMean = mean; signalAxis = axis; signalLog = log; self.slope = slope
         attributeColumns = order
         self.columns = order.map { columns[$0]! }
+        var plan = Plan()
+        for column in self.columns {
+            let first = column.kind == .category || column.weights.first.map({ $0 != 0 }) == true ? plan.terms.count : -1
+            plan.columns.append(.init(category: column.kind == .category, first: first))
+            for (k, weight) in column.weights.enumerated() { plan.terms.append(.init(weight: weight, axis: column.axis[k])) }
+        }
+        for s in names.indices where w[s] != 0 { plan.signals.append(.init(index: s, weight: w[s], axis: axis[s], log: log[s])) }
+        plan.tierFloors = weights.tiers.map(\.minProbability)
+        self.plan = plan
     }
 
     /// Reads and validates a weights file (format, major version, checksum, content).
@@ -183,34 +209,46 @@ public struct Scorer: Sendable {
     }
 
     /// Scores lead `lead` of `totals`. Allocates nothing once `score` has been
-    /// used for this model. Cost: O(features), no dispatch on strings.
+    /// used for this model. Cost: O(features) over flat typed arrays (no
+    /// dictionary, no string, no per-column copy).
     public func score(lead: Int, totals: SignalTotals, attributes: LeadAttributes, into score: inout Score) {
-        if score.axisContributions.count != axisNames.count { score.axisContributions = [Double](repeating: 0, count: axisNames.count) }
+        let axisCount = axisNames.count
+        if score.axisContributions.count != axisCount { score.axisContributions = [Double](repeating: 0, count: axisCount) }
         var logit = intercept
+        let plan = self.plan
         score.axisContributions.withUnsafeMutableBufferPointer { axes in
-            for a in 0..<axes.count { axes[a] = 0 }
-            for (c, column) in columns.enumerated() {
-                let x = attributes.x[c]
-                if column.kind == .category {
-                    if x >= 0 { let k = Int(x); axes[column.axis[k]] += column.weights[k] }
-                } else if column.weights[0] != 0 {
-                    axes[column.axis[0]] += column.weights[0] * x
+            for a in 0..<axisCount { axes[a] = 0 }
+            attributes.x.withUnsafeBufferPointer { x in
+                plan.columns.withUnsafeBufferPointer { columns in
+                    plan.terms.withUnsafeBufferPointer { terms in
+                        for c in 0..<columns.count {
+                            let column = columns[c], v = x[c]
+                            if column.category {
+                                if v >= 0 { let t = terms[column.first + Int(v)]; axes[t.axis] += t.weight }
+                            } else if column.first >= 0 {
+                                let t = terms[column.first]
+                                axes[t.axis] += t.weight * v
+                            }
+                        }
+                    }
                 }
             }
-            totals.withSums(lead: lead) { sums in
-                for s in 0..<signalNames.count where signalWeight[s] != 0 {
-                    let total = sums[3 * s]
-                    axes[signalAxis[s]] += signalWeight[s] * (signalLog[s] ? log1p(total) : total)
+            totals.withCells(lead: lead) { cells in
+                plan.signals.withUnsafeBufferPointer { signals in
+                    for s in signals {
+                        let total = cells[s.index].sum
+                        axes[s.axis] += s.weight * (s.log ? log1p(total) : total)
+                    }
                 }
             }
-            for a in 0..<axes.count { logit += axes[a] }
+            for a in 0..<axisCount { logit += axes[a] }
         }
         let p = 1 / (1 + exp(-logit))
         score.logit = logit
         score.probability = p
         score.score = p.isFinite ? Int((100 * p + 0.5).rounded(.down)) : 0
-        var tier = weights.tiers.count - 1
-        for (t, rule) in weights.tiers.enumerated() where p >= rule.minProbability { tier = t; break }
+        var tier = plan.tierFloors.count - 1
+        for (t, floor) in plan.tierFloors.enumerated() where p >= floor { tier = t; break }
         score.tierIndex = max(tier, 0)
     }
 

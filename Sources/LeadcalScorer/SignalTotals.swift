@@ -4,15 +4,23 @@ import LeadcalModel
 /// Decayed signal sums of many leads at one reading time, with what reasons
 /// need: the number of events and the age of the most recent one.
 ///
-/// Stored interleaved, three values per (lead, signal) cell, so folding an
-/// event touches one cache line. Memory is `leads × signals × 24` bytes,
-/// whatever the number of events: events are folded in as they stream by.
-/// Cost per event: one `exp2`.
+/// One 16-byte cell per (lead, signal): the sum (Double), the count (UInt32)
+/// and the latest age (Float, days), so folding an event touches one cache
+/// line. Memory is `leads × signals × 16` bytes, whatever the number of
+/// events: events are folded in as they stream by. Cost per event: one
+/// `exp2`, no dispatch on names (signals arrive as the model's indices).
 public struct SignalTotals: Sendable {
     public let leads: Int
     public let signals: Int
-    /// Per cell: Σ value · 2^(−age/h), event count, age in days of the latest event.
-    private var cells: [Double]
+    @usableFromInline
+    struct Cell: Sendable {
+        /// Σ value · 2^(−age/h).
+        @usableFromInline var sum: Double = 0
+        @usableFromInline var count: UInt32 = 0
+        /// Age in days of the latest event, rounded down to a Float (+∞ when none).
+        @usableFromInline var lastAge: Float = .infinity
+    }
+    private var cells: [Cell]
     /// Events at or after the reading time (not counted).
     public private(set) var future = 0
     /// `−1/h` per signal: the exponent of 2 per day of age.
@@ -22,8 +30,7 @@ public struct SignalTotals: Sendable {
         self.leads = leads
         signals = slope.count
         self.slope = slope
-        cells = [Double](repeating: 0, count: 3 * leads * slope.count)
-        for c in 0..<(leads * slope.count) { cells[3 * c + 2] = .infinity }
+        cells = [Cell](repeating: Cell(), count: leads * slope.count)
     }
 
     /// Folds in one event of `lead`, `ageDays` before the reading time
@@ -32,35 +39,92 @@ public struct SignalTotals: Sendable {
     public mutating func add(lead: Int, signal: Int, ageDays: Double, value: Double = 1) {
         guard ageDays > 0 else { future += 1; return }
         let w = value * exp2(ageDays * slope[signal])
-        let i = 3 * (lead * signals + signal)
-        cells.withUnsafeMutableBufferPointer { c in
-            c[i] += w
-            c[i + 1] += 1
-            if ageDays < c[i + 2] { c[i + 2] = ageDays }
+        let i = lead * signals + signal
+        cells.withUnsafeMutableBufferPointer { c in Self.fold(&c[i], w, ageDays) }
+    }
+
+    @inlinable @inline(__always)
+    static func fold(_ cell: inout Cell, _ w: Double, _ ageDays: Double) {
+        cell.sum += w
+        cell.count &+= 1
+        // Rounded down to single precision, so whole days (what reasons print) stay exact;
+        // branch-free: ages arrive in any order.
+        // (For a positive age, one less in the bit pattern is the next Float down.)
+        let age = Float(ageDays)
+        let down = Float(bitPattern: age.bitPattern &- (Double(age) > ageDays ? 1 : 0))
+        cell.lastAge = min(cell.lastAge, down)
+    }
+
+    /// Folds in the events of one lead at once: `signals[e]` (the model's
+    /// signal index), `ageDays[e]`, `values[e]`. The same sums as adding them
+    /// one by one, in order, with one access check for the whole batch.
+    /// Cost: one `exp2` per event.
+    public mutating func add(
+        lead: Int, signals s: UnsafeBufferPointer<Int32>, ageDays: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>
+    ) {
+        precondition(s.count == ageDays.count && s.count == values.count && lead >= 0 && lead < leads)
+        let m = signals
+        var late = 0
+        slope.withUnsafeBufferPointer { slope in
+            cells.withUnsafeMutableBufferPointer { c in
+                let row = c.baseAddress! + lead * m
+                for e in 0..<s.count {
+                    let age = ageDays[e], k = Int(s[e])
+                    precondition(k >= 0 && k < m)
+                    guard age > 0 else { late += 1; continue }
+                    Self.fold(&row[k], values[e] * exp2(age * slope[k]), age)
+                }
+            }
         }
+        future += late
     }
 
     /// `Σ value · 2^(−age/h)` of one lead and signal.
     @inline(__always)
-    public func sum(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal)] }
+    public func sum(lead: Int, signal: Int) -> Double { cells[lead * signals + signal].sum }
     /// Events counted for one lead and signal.
-    public func count(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal) + 1] }
-    /// Age in days of the latest counted event (+∞ when none).
-    public func lastAge(lead: Int, signal: Int) -> Double { cells[3 * (lead * signals + signal) + 2] }
+    public func count(lead: Int, signal: Int) -> Double { Double(cells[lead * signals + signal].count) }
+    /// Age in days of the latest counted event (+∞ when none), rounded down to
+    /// single precision (its whole days are exact).
+    public func lastAge(lead: Int, signal: Int) -> Double { Double(cells[lead * signals + signal].lastAge) }
 
-    /// Calls `body` with the sums of `lead`, one per signal, strided by 3.
+    /// Calls `body` with the cells of `lead`, one per signal.
     @inline(__always)
-    func withSums<R>(lead: Int, _ body: (UnsafePointer<Double>) -> R) -> R {
-        cells.withUnsafeBufferPointer { body($0.baseAddress! + 3 * lead * signals) }
+    func withCells<R>(lead: Int, _ body: (UnsafePointer<Cell>) -> R) -> R {
+        cells.withUnsafeBufferPointer { body($0.baseAddress! + lead * signals) }
     }
 
     /// Clears one lead (to reuse the storage for another).
     public mutating func reset(lead: Int) {
         cells.withUnsafeMutableBufferPointer { c in
-            for s in 0..<signals {
-                let i = 3 * (lead * signals + s)
-                c[i] = 0; c[i + 1] = 0; c[i + 2] = .infinity
-            }
+            for s in 0..<signals { c[lead * signals + s] = Cell() }
+        }
+    }
+
+    /// Folds events into disjoint lead ranges from several threads at once:
+    /// `body` gets a ``Folder`` over these totals' storage, valid during the
+    /// call, and returns the number of events it found at or after the
+    /// reading time (added to ``future``).
+    package mutating func withFolder(_ body: (Folder) -> Int) {
+        let slope = self.slope, m = signals
+        let late = cells.withUnsafeMutableBufferPointer { c in
+            slope.withUnsafeBufferPointer { s in body(Folder(cells: c.baseAddress!, slope: s.baseAddress!, signals: m)) }
+        }
+        future += late
+    }
+
+    /// Raw access for folding from several threads, each into its own leads.
+    package struct Folder: @unchecked Sendable {
+        @usableFromInline let cells: UnsafeMutablePointer<Cell>
+        @usableFromInline let slope: UnsafePointer<Double>
+        @usableFromInline let signals: Int
+
+        /// Folds one event; returns false (and folds nothing) for an event at or after the reading time.
+        @inlinable @inline(__always)
+        package func add(lead: Int, signal: Int, ageDays: Double, value: Double) -> Bool {
+            guard ageDays > 0 else { return false }
+            SignalTotals.fold(&cells[lead * signals + signal], value * exp2(ageDays * slope[signal]), ageDays)
+            return true
         }
     }
 }

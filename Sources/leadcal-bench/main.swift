@@ -1,15 +1,36 @@
+import CSV
 import Foundation
 import LeadcalCalibration
 import LeadcalData
 import LeadcalFeatures
+import LeadcalModel
+import LeadcalRoutine
+import LeadcalScorer
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// leadcal-bench DATA_DIR: throughput of the hot paths on one dataset, each
-/// the median of several runs, with baselines measured in the same run so the
-/// numbers compare as ratios on a shared, noisy machine.
+/// leadcal-bench DATA_DIR [--only SECTIONS] [--json]: throughput of the hot
+/// paths on one dataset, each the median of several runs, with baselines
+/// measured in the same run so the numbers compare as ratios on a shared,
+/// noisy machine. Sections: csv, features, solver, scorer (default: all).
+var dir = "datasets/demo"
+var only: Set<String> = ["csv", "features", "solver", "scorer"]
+var asJSON = false
+var argumentList = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = argumentList.next() {
+    switch argument {
+    case "--only": only = Set((argumentList.next() ?? "").split(separator: ",").map(String.init))
+    case "--json": asJSON = true
+    default: dir = argument
+    }
+}
+let url = URL(fileURLWithPath: dir)
+var results: [String: Double] = [:]
+
+@MainActor func say(_ line: String) { if !asJSON { print(line) } }
+
 func median(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     let clock = ContinuousClock()
     var times: [Double] = []
@@ -19,6 +40,10 @@ func median(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
         times.append((clock.now - t).seconds)
     }
     return times.sorted()[times.count / 2]
+}
+
+func size(_ name: String) -> Int {
+    (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)[.size] as? Int) ?? 0
 }
 
 /// Baseline: read the file with read(2) in 32 MiB blocks and count newlines with memchr.
@@ -39,71 +64,133 @@ func rawScan(_ path: String) -> Int {
     return lines
 }
 
-let dir = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "datasets/demo"
-let url = URL(fileURLWithPath: dir)
-let bytes = ["leads.csv", "signals.csv", "outcomes.csv"].reduce(0) {
-    $0 + ((try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent($1).path)[.size] as? Int) ?? 0)
+let signalsPath = url.appendingPathComponent("signals.csv").path
+let signalsMB = Double(size("signals.csv")) / 1e6
+
+if only.contains("csv") {
+    // Reading signals.csv: read(2) + memchr, leadcal's reader (fields split on every core), and a
+    // general-purpose package (yaslab/CSV.swift, one core) on the same bytes.
+    let raw = median(3) { _ = rawScan(signalsPath) }
+    let leadcal = try median(3) { _ = try CSVBenchmarks.tokenize(url: URL(fileURLWithPath: signalsPath)) }
+    let general = try median(1) {
+        let csv = try CSVReader(stream: InputStream(fileAtPath: signalsPath)!, hasHeaderRow: true)
+        var fields = 0
+        while let row = csv.next() { fields &+= row.count }
+        precondition(fields > 0)
+    }
+    results["signals_mb"] = signalsMB
+    results["read_memchr_s"] = raw
+    results["csv_read_s"] = leadcal
+    results["csv_swift_s"] = general
+    say(String(format: "reading signals.csv (%.0f MB): read(2)+memchr %.3f s (%.0f MB/s); leadcal's CSV reader %.3f s (%.0f MB/s, %.2f of read+memchr); "
+                 + "yaslab/CSV.swift %.1f s (%.0f MB/s, %.3f of read+memchr, leadcal %.0fx faster)",
+               signalsMB, raw, signalsMB / raw, leadcal, signalsMB / leadcal, raw / leadcal, general, signalsMB / general, raw / general, general / leadcal))
 }
+
+// The dataset, parsed and checked against its spec: what every command starts with.
 var dataset: Dataset? = nil
 let load = try median(3) { dataset = try Dataset.load(directory: url) }
-let raw = median(3) { _ = ["leads.csv", "signals.csv", "outcomes.csv"].map { rawScan(url.appendingPathComponent($0).path) } }
-let mb = Double(bytes) / 1e6
-print(String(format: "CSV load: %.0f MB in %.3f s = %.0f MB/s; baseline read(2)+memchr %.0f MB/s; ratio %.2f",
-             mb, load, mb / load, mb / raw, raw / load))
+let total = Double(size("leads.csv") + size("signals.csv") + size("outcomes.csv")) / 1e6
+let rawAll = median(3) { _ = ["leads.csv", "signals.csv", "outcomes.csv"].map { rawScan(url.appendingPathComponent($0).path) } }
+results["load_s"] = load
+results["load_read_memchr_s"] = rawAll
+say(String(format: "loading the dataset (%.0f MB: parse, check, fingerprint, group events by lead): %.3f s (%.0f MB/s, %.2f of read+memchr)",
+           total, load, total / load, rawAll / load))
+let data = dataset!
+let allRows = (0..<Int32(data.decided.count)).map { $0 }
 
-let allRows = (0..<Int32(dataset!.decided.count)).map { $0 }
-let builder = FeatureBuilder(dataset: dataset!, rows: allRows, layout: try FeatureLayout(spec: dataset!.spec!, dataset: dataset!, rows: allRows))
-var values: [Double] = []
-var d = [Double](repeating: 0, count: builder.rowCount * builder.layout.signalCount)
-let h = dataset!.spec!.axes.map { $0.halfLifeDays ?? 0 }
-let events = Double(dataset!.events.count)
-let plain = median(5) { builder.decayedSignals(halfLives: h, values: &values, derivatives: nil) }
-let withD = median(5) { d.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h, values: &values, derivatives: $0.baseAddress!) } }
-print(String(format: "feature pass: %.0f events in %.1f ms (%.2f ns/event); with half-life derivatives %.1f ms",
-             events, plain * 1e3, plain * 1e9 / events, withD * 1e3))
+if only.contains("features") {
+    let builder = FeatureBuilder(dataset: data, rows: allRows, layout: try FeatureLayout(spec: data.spec!, dataset: data, rows: allRows))
+    var values: [Double] = []
+    var d = [Double](repeating: 0, count: builder.rowCount * builder.layout.signalCount)
+    let h = data.spec!.axes.map { $0.halfLifeDays ?? 0 }
+    let events = Double(data.events.count)
+    let plain = median(5) { builder.decayedSignals(halfLives: h, values: &values, derivatives: nil) }
+    let withD = median(5) { d.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h, values: &values, derivatives: $0.baseAddress!) } }
+    results["feature_pass_s"] = plain
+    results["feature_pass_derivatives_s"] = withD
+    say(String(format: "feature pass: %.0f events in %.1f ms (%.2f ns/event); with half-life derivatives %.1f ms",
+               events, plain * 1e3, plain * 1e9 / events, withD * 1e3))
+}
 
-let n = builder.rowCount, k = builder.layout.count + 1
-let step = SolverBenchmarks.hessianStep(rows: n, columns: k)
-let sameShape = SolverBenchmarks.dsyrkThroughput(rows: 100_000, columns: k, threads: ProcessInfo.processInfo.activeProcessorCount)
-let square = SolverBenchmarks.dsyrkThroughput(rows: 2048, columns: 512, threads: ProcessInfo.processInfo.activeProcessorCount)
-print(String(format: "Hessian step (n=%d, k=%d): %.1f ms with Hessian, %.1f ms gradient only; Hessian part %.1f GFLOP/s", n, k,
-             step.withHessian * 1e3, step.gradientOnly * 1e3, step.hessianFlopsPerSecond / 1e9))
-print(String(format: "machine dsyrk, all cores, one OpenBLAS thread each: %.1f GFLOP/s at 100000 x %d, %.1f GFLOP/s at 2048 x 512", sameShape / 1e9, k, square / 1e9))
-print(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%% of the large-matrix rate",
-             100 * step.hessianFlopsPerSecond / sameShape, 100 * step.hessianFlopsPerSecond / square))
+if only.contains("solver") {
+    let layout = try FeatureLayout(spec: data.spec!, dataset: data, rows: allRows)
+    let n = allRows.count, k = layout.count + 1
+    let step = SolverBenchmarks.hessianStep(rows: n, columns: k)
+    let sameShape = SolverBenchmarks.dsyrkThroughput(rows: 100_000, columns: k, threads: ProcessInfo.processInfo.activeProcessorCount)
+    let square = SolverBenchmarks.dsyrkThroughput(rows: 2048, columns: 512, threads: ProcessInfo.processInfo.activeProcessorCount)
+    results["hessian_step_s"] = step.withHessian
+    say(String(format: "Hessian step (n=%d, k=%d): %.1f ms with Hessian, %.1f ms gradient only; Hessian part %.1f GFLOP/s", n, k,
+               step.withHessian * 1e3, step.gradientOnly * 1e3, step.hessianFlopsPerSecond / 1e9))
+    say(String(format: "machine dsyrk, all cores, one OpenBLAS thread each: %.1f GFLOP/s at 100000 x %d, %.1f GFLOP/s at 2048 x 512", sameShape / 1e9, k, square / 1e9))
+    say(String(format: "Hessian step / dsyrk: %.0f%% of the same-shape rate, %.0f%% of the large-matrix rate",
+               100 * step.hessianFlopsPerSecond / sameShape, 100 * step.hessianFlopsPerSecond / square))
+}
 
-// The scorer alone, in memory, on one core: leads with 40 signals each.
-import LeadcalScorer
-import LeadcalModel
-import LeadcalRoutine
-do {
+if only.contains("scorer") {
+    // The scorer alone, in memory, on one core: leads with 40 signals each, beside the previous implementation.
     var options = Calibration.Options()
     options.intervals = false
-    let fit = try Calibration.fit(dataset: dataset!, options: options)
-    let file = Version.make(fit, dataset: dataset!, training: allRows, version: "bench", parent: nil, tool: "bench").file
+    let fit = try Calibration.fit(dataset: data, options: options)
+    let file = Version.make(fit, dataset: data, training: allRows, version: "bench", parent: nil, tool: "bench").file
     let scorer = Scorer(weights: file)
     let leads = 200_000, perLead = 40
     var state: UInt64 = 7
     func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
     let signalCount = scorer.signalNames.count
-    let events = (0..<(leads * perLead)).map { _ in (Int(next() % UInt64(signalCount)), Double(next() % 400_000) / 1000 + 0.01, 1.0) }
+    let kinds = (0..<(leads * perLead)).map { _ in Int32(next() % UInt64(signalCount)) }
+    let ages = (0..<(leads * perLead)).map { _ in Double(next() % 400_000) / 1000 + 0.01 }
+    let values = [Double](repeating: 1, count: leads * perLead)
     let attributes = scorer.attributes(["industry": "software", "employees": "120", "job_level": "vp"])
+
+    // Today's scorer: one batch of events per lead, the flattened per-lead loop.
     var totals = scorer.makeTotals(leads: 1)
     var score = Scorer.Score()
-    var checksum = 0.0
-    let seconds = median(5) {
-        for lead in 0..<leads {
-            totals.reset(lead: 0)
-            for e in (lead * perLead)..<((lead + 1) * perLead) {
-                let (s, age, value) = events[e]
-                totals.add(lead: 0, signal: s, ageDays: age, value: value)
+    var fast = [Double](repeating: 0, count: leads)
+    // The baseline: the previous implementation, event by event.
+    let baseline = BaselineScorer(weights: file, columnOrder: scorer.attributeColumns)
+    var old = baseline.makeTotals()
+    var axes = [Double](repeating: 0, count: baseline.axisCount)
+    var slow = [Double](repeating: 0, count: leads)
+    var times: [(Double, Double)] = []
+    let clock = ContinuousClock()
+    for _ in 0..<7 {
+        // Alternate the two so that both see the same machine.
+        var t = clock.now
+        kinds.withUnsafeBufferPointer { k in
+            ages.withUnsafeBufferPointer { a in
+                values.withUnsafeBufferPointer { v in
+                    for lead in 0..<leads {
+                        let events = (lead * perLead)..<((lead + 1) * perLead)
+                        totals.reset(lead: 0)
+                        totals.add(lead: 0, signals: UnsafeBufferPointer(rebasing: k[events]), ageDays: UnsafeBufferPointer(rebasing: a[events]),
+                                   values: UnsafeBufferPointer(rebasing: v[events]))
+                        scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
+                        fast[lead] = score.probability
+                    }
+                }
             }
-            scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
-            checksum += score.probability
         }
+        let now = (clock.now - t).seconds
+        t = clock.now
+        for lead in 0..<leads {
+            old.reset(lead: 0)
+            for e in (lead * perLead)..<((lead + 1) * perLead) { old.add(lead: 0, signal: Int(kinds[e]), ageDays: ages[e], value: values[e]) }
+            slow[lead] = baseline.score(lead: 0, totals: old, x: attributes.x, axes: &axes)
+        }
+        times.append((now, (clock.now - t).seconds))
     }
-    print(String(format: "scorer in memory, one core: %.2f M leads/s with %d signals each (%.0f ns/lead)%@",
-                 Double(leads) / seconds / 1e6, perLead, seconds * 1e9 / Double(leads), checksum > 0 ? "" : " "))
-} catch {
-    print("scorer benchmark: \(error)")
+    let seconds = times.map(\.0).sorted()[times.count / 2], baselineSeconds = times.map(\.1).sorted()[times.count / 2]
+    let differ = zip(fast, slow).map { abs($0 - $1) }.max() ?? 0
+    results["scorer_ns_per_lead"] = seconds * 1e9 / Double(leads)
+    results["scorer_baseline_ns_per_lead"] = baselineSeconds * 1e9 / Double(leads)
+    say(String(format: "scorer in memory, one core, %d signals a lead: %.2f M leads/s (%.0f ns/lead); previous implementation %.2f M leads/s (%.0f ns/lead): %.2fx; probabilities agree to %.1e",
+               perLead, Double(leads) / seconds / 1e6, seconds * 1e9 / Double(leads), Double(leads) / baselineSeconds / 1e6,
+               baselineSeconds * 1e9 / Double(leads), baselineSeconds / seconds, differ))
+}
+
+if asJSON {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(results), as: UTF8.self))
 }

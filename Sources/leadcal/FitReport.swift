@@ -51,6 +51,8 @@ struct FitReport {
         var warnings: [String]
         var anomalies: [String: Int]
         var seconds: [String: Double]
+        /// Feature passes over the training rows and over subsamples, and passes over the design matrix.
+        var passes: [String: Int]
     }
 
     var json: JSON {
@@ -81,8 +83,9 @@ struct FitReport {
             reference_levels: result.layout.referenceLevels, converged: s.converged, iterations: s.iterations,
             newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, axes: result.axes, warnings: result.warnings,
             anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
-            seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver,
-                      "intervals": s.seconds.intervals, "total": totalSeconds])
+            seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver, "total": totalSeconds]
+                .merging(s.seconds.stages.map { ($0.name, $0.seconds) }, uniquingKeysWith: { $1 }),
+            passes: ["features": s.featurePasses, "features_subsample": s.subsampleFeaturePasses, "design_matrix": s.objectivePasses])
     }
 
     /// Two-sided normal p-value of z.
@@ -166,8 +169,10 @@ struct FitReport {
             for w in result.warnings { out.append("  - \(w)") }
         }
         out.append(rule)
-        out.append(String(format: "time: load %.2f s, features %.2f s, solver %.2f s (intervals %.2f s), total %.2f s",
-                          loadSeconds, s.seconds.features, s.seconds.solver, s.seconds.intervals, totalSeconds))
+        out.append(String(format: "time: load %.2f s, ", loadSeconds)
+            + s.seconds.stages.map { String(format: "%@ %.2f s", $0.name.replacingOccurrences(of: "_", with: " "), $0.seconds) }.joined(separator: ", ")
+            + String(format: ", total %.2f s", totalSeconds))
+        out.append("passes: \(s.featurePasses) over the features of all \(s.rows) training leads, \(s.subsampleFeaturePasses) over subsamples, \(s.objectivePasses) over the design matrix")
         if let w = weightsFile { out.append("weights file: \(w)") }
         return out.joined(separator: "\n")
     }

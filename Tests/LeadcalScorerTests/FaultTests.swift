@@ -16,12 +16,12 @@ struct FaultTests {
         let before = try Data(contentsOf: first)
         var next = Fixture.fitted.file
         next.version = "2026-10.2"
-        WeightsStore.failBeforePublishing = true
-        defer { WeightsStore.failBeforePublishing = false }
-        #expect {
-            try WeightsStore.write(next, to: folder)
-        } throws: { error in
-            (error as! WeightsError).message.hasSuffix("b2b-default-2026-10.2.json: write failed (No space left on device)")
+        WeightsStore.$failBeforePublishing.withValue(true) {
+            #expect {
+                try WeightsStore.write(next, to: folder)
+            } throws: { error in
+                (error as! WeightsError).message.hasSuffix("b2b-default-2026-10.2.json: write failed (No space left on device)")
+            }
         }
         #expect(folderFiles(folder) == [first.lastPathComponent])
         #expect(try Data(contentsOf: first) == before)

@@ -41,6 +41,9 @@ final class CSVSource {
         func hex() -> String { state.finalize().map { String(format: "%02x", $0) }.joined() }
     }
 
+    /// The file's size in bytes when known (a regular file), else nil.
+    private(set) var fileSize: Int?
+
     /// Whether ``sha256`` is computed from the blocks as they are read.
     private let hashing: Bool
 
@@ -61,8 +64,9 @@ final class CSVSource {
         }
         self.fd = fd
         // A small file needs no 32 MiB block (a record longer than the block still grows it).
-        if info.st_mode & S_IFMT == S_IFREG && info.st_size >= 0 && Int(info.st_size) < blockSize {
-            blockCapacity = max(Int(info.st_size), 1 << 12)
+        if info.st_mode & S_IFMT == S_IFREG && info.st_size >= 0 {
+            fileSize = Int(info.st_size)
+            if Int(info.st_size) < blockSize { blockCapacity = max(Int(info.st_size), 1 << 12) }
         }
         buffer = .allocate(byteCount: blockCapacity + 1, alignment: 64)
         header = []
@@ -274,6 +278,28 @@ final class CSVSource {
                 nextLine += r.lines
             }
             consumed = end
+        }
+    }
+
+    /// Like ``scan(_:consume:)``, but hands over all the partials of a block at
+    /// once, in file order (for work on every core across the parts of a block).
+    func scanBlocks<Partial: Sendable>(
+        _ body: @Sendable (inout CSVRecordScanner, _ slot: Int) throws(FieldError) -> Partial,
+        consume: ([Partial]) throws(DataError) -> Void
+    ) throws(DataError) {
+        while let (start, end) = try nextBlock() {
+            let cuts = end - start < (1 << 20) ? [start, end] : cut(start, end, parts: Self.maxParallelParts)
+            let results = runParts(cuts: cuts, body: body, hashing: UnsafeRawBufferPointer(start: base + start, count: end - start))
+            var partials: [Partial] = []
+            for r in results {
+                switch r.outcome {
+                case .success(let p): partials.append(p)
+                case .failure(let e): throw locate(e, baseLine: nextLine)
+                }
+                nextLine += r.lines
+            }
+            consumed = end
+            try consume(partials)
         }
     }
 

@@ -82,7 +82,7 @@ public struct Dataset: Sendable {
         }
 
         let source = try CSVSource(url: signalsURL, name: "signals.csv", hashing: false)
-        let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
+        let columns = try SignalColumns(source)
         var specSignal: [String: Int32] = [:]
         for (k, s) in requirements.signals.enumerated() { specSignal[s] = Int32(k) }
         let slots = CSVSource.maxParallelParts
@@ -92,8 +92,7 @@ public struct Dataset: Sendable {
         defer { perSlot.deallocate() }
         let scan = SignalScan(
             leadIds: leads.ids, cutoffs: SendablePointer(perSlot), specSignal: specSignal,
-            leadColumn: cols[0], signalColumn: cols[1], timeColumn: cols[2], valueColumn: source.column("value"),
-            fieldCount: source.header.count,             kept: KeptEvents(rows: decided.count, slots: slots))
+            columns: columns, kept: KeptEvents(rows: decided.count, slots: slots))
 
         var eventsPerLead = [Int32](repeating: 0, count: leads.count)
         var typeCounts: [String: Int] = [:]

@@ -22,26 +22,32 @@ public struct OutcomeTable: Sendable {
     public static let lostSpellings: Set<String> = ["lost", "closed lost", "closedlost", "closed-lost", "closed_lost", "0", "false", "no"]
 
     /// The ASCII-lowercased, space-trimmed spelling → won, from the sets above.
-    private static let spellings: [[UInt8]: Bool] = {
-        var m: [[UInt8]: Bool] = [:]
-        for w in wonSpellings { m[Array(w.utf8)] = true }
-        for l in lostSpellings { m[Array(l.utf8)] = false }
+    /// A spelling of at most 16 bytes, lowercased, packed into two words (zero-padded).
+    private struct Packed: Hashable { var lo: UInt64; var hi: UInt64 }
+
+    private static func pack<C: Collection>(_ bytes: C) -> Packed? where C.Element == UInt8 {
+        guard bytes.count <= 16 else { return nil }
+        var p = Packed(lo: 0, hi: 0)
+        for (i, c) in bytes.enumerated() {
+            let lower = UInt64(c >= 0x41 && c <= 0x5A ? c + 32 : c)
+            if i < 8 { p.lo |= lower << UInt64(8 * i) } else { p.hi |= lower << UInt64(8 * (i - 8)) }
+        }
+        return p
+    }
+
+    private static let spellings: [Packed: Bool] = {
+        var m: [Packed: Bool] = [:]
+        for w in wonSpellings { m[pack(Array(w.utf8))!] = true }
+        for l in lostSpellings { m[pack(Array(l.utf8))!] = false }
         return m
     }()
 
-    /// Won (true), lost (false), or nil for an unknown spelling; no String is created.
+    /// Won (true), lost (false), or nil for an unknown spelling; nothing is allocated.
     static func spelling(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         var lo = 0, hi = bytes.count
         while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
         while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
-        guard hi - lo <= 16 else { return nil }
-        var key = [UInt8]()
-        key.reserveCapacity(hi - lo)
-        for i in lo..<hi {
-            let c = bytes[i]
-            key.append(c >= 0x41 && c <= 0x5A ? c + 32 : c)
-        }
-        return spellings[key]
+        return pack(bytes[lo..<hi]).flatMap { spellings[$0] }
     }
 
     /// Reads outcomes.csv against `leads`.

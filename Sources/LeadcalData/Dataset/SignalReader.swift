@@ -31,6 +31,43 @@ struct PartAnomaly: Sendable {
     }
 }
 
+/// The columns of signals.csv and the checks of one row: one definition for
+/// loading (``SignalScan``) and scoring (``SignalStream``).
+struct SignalColumns: Sendable {
+    let lead: Int, signal: Int, time: Int, value: Int?
+    let fieldCount: Int
+    private let needed: Int
+
+    init(_ source: CSVSource) throws(DataError) {
+        let cols = try source.columns(required: ["lead_id", "signal", "occurred_at"])
+        (lead, signal, time, value) = (cols[0], cols[1], cols[2], source.column("value"))
+        fieldCount = source.header.count
+        needed = max(lead, signal, time, value ?? 0)
+    }
+
+    /// Checks the record in `fields` (enough fields, a signal type, an
+    /// `occurred_at`, a `value` ≥ 0 or empty for 1) and returns its time and
+    /// value; an error names the field.
+    @inline(__always)
+    func check(_ fields: CSVFields, _ scanner: CSVRecordScanner) throws(FieldError) -> (time: Double, value: Double) {
+        guard fields.count > needed else {
+            throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
+        }
+        if fields[signal].count == 0 { throw scanner.error(at: fields[signal], "signal: expected a signal type, found an empty cell") }
+        guard let t = parseTimestamp(scanner.bytes(fields[time])) else {
+            throw scanner.error(at: fields[time], "occurred_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[time]))'")
+        }
+        var v = 1.0
+        if let vc = value, fields[vc].count > 0 {
+            guard let x = parseNumber(scanner.bytes(fields[vc])), x >= 0 else {
+                throw scanner.error(at: fields[vc], "value: expected a finite number >= 0, found '\(scanner.string(fields[vc]))'")
+            }
+            v = x
+        }
+        return (t, v)
+    }
+}
+
 /// What the scan needs of each lead, in one 16-byte record: its `as_of`, its
 /// decided row (−1: undecided), and the slot's count of its signal rows.
 struct LeadCutoff: Sendable {
@@ -59,6 +96,43 @@ final class RowBlock {
     static let unresolved: Int32 = -2
     /// `lead` of a row whose key is in no lead.
     static let unknown: Int32 = -1
+    /// The last key looked up and its lead: a file grouped by lead repeats it row after row.
+    var previous: (probe: ByteInterner.Probe, lead: Int32)? = nil
+    /// A sum of the words read to start cache loads early (kept so the loads are not optimised away).
+    var touched: UInt64 = 0
+
+    /// Records row `n`'s `lead_id` field for ``resolve(_:in:)``: probed now, looked up
+    /// with its block (a field holding doubled quotes is unescaped and looked up at once).
+    @inline(__always)
+    func take(_ field: CSVField, row n: Int, scanner: CSVRecordScanner, scratch: inout [UInt8], ids: ByteInterner) {
+        leadField[n] = field
+        if field.hasEscapedQuote {
+            lead[n] = scanner.withBytes(field, scratch: &scratch) { ids.code(of: $0) }.map { Int32($0) } ?? Self.unknown
+        } else {
+            probe[n] = ByteInterner.probe(scanner.bytes(field))
+            lead[n] = Self.unresolved
+        }
+    }
+
+    /// Looks up the leads of rows `0..<n`: first every slot load is started,
+    /// then the keys are compared, so the misses of rows in no lead order
+    /// overlap. Cost: about one cache miss per distinct key, in parallel.
+    @inline(__always)
+    func resolve(_ n: Int, in ids: ByteInterner) {
+        var sink: UInt64 = 0
+        for i in 0..<n where lead[i] == Self.unresolved { sink &+= ids.touch(probe[i]) }
+        for i in 0..<n where lead[i] == Self.unresolved {
+            let p = probe[i]
+            if let last = previous, last.probe.sameKey(as: p) {
+                lead[i] = last.lead
+            } else {
+                let found = ids.code(of: p).map { Int32($0) } ?? Self.unknown
+                lead[i] = found
+                previous = (p, found)
+            }
+        }
+        touched &+= sink
+    }
 }
 
 /// The per-part scan of signals.csv: the hot path of loading.
@@ -79,8 +153,7 @@ struct SignalScan: Sendable {
     /// Per slot, per lead index: a copy of the cutoffs whose `events` the slot's scans count.
     let cutoffs: SendablePointer<UnsafeMutablePointer<LeadCutoff>>
     let specSignal: [String: Int32]
-    let leadColumn: Int, signalColumn: Int, timeColumn: Int, valueColumn: Int?
-    let fieldCount: Int
+    let columns: SignalColumns
     /// Where the events that count go, per slot.
     let kept: KeptEvents
 
@@ -92,10 +165,8 @@ struct SignalScan: Sendable {
         var typeIndex: [Int32] = []   // local type code -> spec signal index or -1
         var typeCount: [Int] = []
         let fields = CSVFields()
-        let needed = max(leadColumn, signalColumn, timeColumn, valueColumn ?? 0)
         var scratch: [UInt8] = []
         let block = RowBlock()
-        var previous: (probe: ByteInterner.Probe, lead: Int32)? = nil
         part.touched = try { () throws(FieldError) -> UInt64 in
             var sink: UInt64 = 0
             while true {
@@ -103,57 +174,26 @@ struct SignalScan: Sendable {
                 var n = 0
                 while n < RowBlock.capacity, try scanner.next(into: fields) {
                     part.rows += 1
-                    guard fields.count > needed else {
-                        throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
-                    }
-                    let typeField = fields[signalColumn]
+                    let (t, v) = try columns.check(fields, scanner)
+                    let typeField = fields[columns.signal]
                     var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
                     if local < 0 {
-                        if typeField.count == 0 { throw scanner.error(at: typeField, "signal: expected a signal type, found an empty cell") }
                         local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
                         typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
                         typeCount.append(0)
                     }
                     typeCount[local] += 1
-                    guard let t = parseTimestamp(scanner.bytes(fields[timeColumn])) else {
-                        throw scanner.error(at: fields[timeColumn], "occurred_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[timeColumn]))'")
-                    }
-                    var v = 1.0
-                    if let vc = valueColumn, fields[vc].count > 0 {
-                        guard let x = parseNumber(scanner.bytes(fields[vc])), x >= 0 else {
-                            throw scanner.error(at: fields[vc], "value: expected a finite number >= 0, found '\(scanner.string(fields[vc]))'")
-                        }
-                        v = x
-                    }
-                    let leadField = fields[leadColumn]
-                    if leadField.hasEscapedQuote {
-                        let found = scanner.withBytes(leadField, scratch: &scratch) { leadIds.code(of: $0) }
-                        block.lead[n] = found.map { Int32($0) } ?? RowBlock.unknown
-                    } else {
-                        block.probe[n] = ByteInterner.probe(scanner.bytes(leadField))
-                        block.lead[n] = RowBlock.unresolved
-                    }
+                    block.take(fields[columns.lead], row: n, scanner: scanner, scratch: &scratch, ids: leadIds)
                     block.type[n] = Int32(local)
                     block.time[n] = t
                     block.value[n] = v
                     block.line[n] = scanner.recordLine
-                    block.leadField[n] = leadField
                     block.typeField[n] = typeField
                     n += 1
                 }
                 if n == 0 { break }
-                // 2. Start every slot load of the block, then 3. compare.
-                for i in 0..<n where block.lead[i] == RowBlock.unresolved { sink &+= leadIds.touch(block.probe[i]) }
-                for i in 0..<n where block.lead[i] == RowBlock.unresolved {
-                    let probe = block.probe[i]
-                    if let p = previous, p.probe.sameKey(as: probe) {
-                        block.lead[i] = p.lead
-                    } else {
-                        let lead = leadIds.code(of: probe).map { Int32($0) } ?? RowBlock.unknown
-                        block.lead[i] = lead
-                        previous = (probe, lead)
-                    }
-                }
+                // 2. The block's leads, their misses overlapped; then their cutoffs, likewise.
+                block.resolve(n, in: leadIds)
                 for i in 0..<n where block.lead[i] >= 0 {
                     let lead = Int(block.lead[i])
                     sink &+= UInt64(bitPattern: Int64(cutoffs[lead].row))
@@ -182,7 +222,7 @@ struct SignalScan: Sendable {
                     store.append(KeptEvent(row: cutoff.row, signal: s, age: (cutoff.asOf - t) / 86400, value: block.value[i]))
                 }
             }
-            return sink
+            return sink &+ block.touched
         }()
         for k in 0..<types.count { part.typeCounts[types.string(k)] = typeCount[k] }
         return part

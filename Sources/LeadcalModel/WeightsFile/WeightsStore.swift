@@ -204,8 +204,9 @@ public enum WeightsStore {
 
     /// A fault injection point for tests: when set, a write fails right after
     /// the temporary file is written and before it is published (as a full disk
-    /// or a failing `fsync` would). Never set outside tests.
-    package nonisolated(unsafe) static var failBeforePublishing = false
+    /// or a failing `fsync` would). Task-local, so a test that sets it (with
+    /// `$failBeforePublishing.withValue(true)`) fails only its own writes.
+    @TaskLocal package static var failBeforePublishing = false
 
     private enum PublishError: Error {
         case exists
