@@ -55,7 +55,7 @@ def main():
         results = {}
         if "leadcal" in engines:
             out = os.path.join(work, "leadcal.csv")
-            results["leadcal"] = median([timed([a.leadcal, "score", "--weights", a.weights, data, "--as-of", a.as_of, "--out", out])
+            results["leadcal"] = median([timed([a.leadcal, "score", "--weights", a.weights, data, "--as-of", a.as_of, "--out", out, "--force"])
                                          for _ in range(a.runs)])
             rows.append(("`leadcal score`, CSV to CSV", *results["leadcal"], ""))
         if "duckdb" in engines:

@@ -262,6 +262,9 @@ final class PenalizedLogit: @unchecked Sendable {
         return c
     }
 
+    /// The scale of problem column `c` ≥ 1: its feature's sd (1 for a constant feature).
+    func scale(ofColumn c: Int) -> Double { unit[columns[c - 1]] }
+
     /// Original-unit coefficients (b0, w for active columns) of standardized θ.
     func originalCoefficients(_ theta: [Double]) -> (intercept: Double, weights: [Double]) {
         var b0 = theta[0]

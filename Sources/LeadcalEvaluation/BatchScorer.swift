@@ -79,7 +79,6 @@ public struct BatchScorer: Sendable {
         var seenTypes = Set<String>()
         var unknownLeads = 0, rows = 0
         let scorer = self.scorer
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         try SignalStream.forEachBlock(url: directory.appendingPathComponent("signals.csv"), leadIds: ids) { batches in
             // Per batch, its types as the model's signal indices; unknown types counted.
             var maps: [[Int32]] = []
@@ -90,37 +89,7 @@ public struct BatchScorer: Sendable {
                 maps.append(batch.types.map { Int32(scorer.signalIndex($0) ?? -1) })
                 for (k, name) in batch.types.enumerated() where maps.last![k] < 0 { unknownTypes[name, default: 0] += batch.typeRows[k] }
             }
-            // Fold on every core, each core the leads of its own range (so no two write one cell).
-            let leadCount = ids.count
-            let shared = SendablePointer((batches, maps, options.asOf))
-            totals.withFolder { folder in
-                let late = SendableSlots<Int>(count: cores)
-                parallelFor(cores) { t in
-                    let (batches, maps, asOf) = shared.value
-                    let lo = Int32(leadCount * t / cores), hi = Int32(leadCount * (t + 1) / cores)
-                    var count = 0
-                    for (b, batch) in batches.enumerated() {
-                        let map = maps[b]
-                        batch.lead.withUnsafeBufferPointer { lead in
-                            batch.type.withUnsafeBufferPointer { type in
-                                batch.time.withUnsafeBufferPointer { time in
-                                    batch.value.withUnsafeBufferPointer { value in
-                                        for e in 0..<lead.count where lead[e] >= lo && lead[e] < hi {
-                                            let s = map[Int(type[e])]
-                                            if s < 0 { continue }
-                                            if !folder.add(lead: Int(lead[e]), signal: Int(s), ageDays: (asOf - time[e]) / 86400, value: value[e]) {
-                                                count += 1
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    late[t] = count
-                }
-                return late.values().reduce(0, +)
-            }
+            BlockFold.fold(batches, maps: maps, asOf: options.asOf, into: &totals)
         }
         var notes: [String] = []
         if !resolver.missingColumns.isEmpty {
