@@ -92,7 +92,7 @@ bench: deps
 
 # Coverage of the 95% intervals on 10 synthetic datasets of 50,000 leads.
 coverage: build
-	python3 scripts/coverage.py --leads 50000 --seeds 10
+	python3 scripts/coverage.py --leads 50000 --seeds 40
 
 # libFuzzer on the parsers of untrusted input (CSV, spec, weights file, service
 # requests), FUZZ_SECONDS each, seeded from the corpus of broken inputs.

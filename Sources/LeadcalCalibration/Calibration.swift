@@ -39,6 +39,9 @@ public enum Calibration {
         /// A previous fit to start from (half-lives and weights by feature name),
         /// for example last month's when retraining.
         public var warmStart: CalibrationResult?
+        /// Standard errors that hold the half-lives fixed at their estimates,
+        /// instead of the joint ones that carry their uncertainty.
+        public var conditionalStandardErrors = false
         public init() {}
     }
 

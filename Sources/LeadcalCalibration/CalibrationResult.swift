@@ -20,6 +20,11 @@ public struct CalibrationResult: Sendable {
         public var reason: NotEstimatedReason?
         /// For a category: the reference level of its column.
         public var referenceLevel: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, axis, kind, weight, z, lower, upper, status, reason
+            case stdError = "std_error", referenceLevel = "reference_level"
+        }
     }
 
     public struct Axis: Sendable, Codable, Equatable {
@@ -30,6 +35,11 @@ public struct CalibrationResult: Sendable {
         public var nonnegative: Bool
         /// A second local optimum of the profile within 1.92 of the best (days), if one was found.
         public var secondOptimumDays: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, saturation, nonnegative
+            case halfLife = "half_life", secondOptimumDays = "second_optimum_days"
+        }
     }
 
     public struct Statistics: Sendable, Codable, Equatable {
@@ -79,6 +89,8 @@ public struct CalibrationResult: Sendable {
 
     public var spec: ModelSpec
     public var layout: FeatureLayout
+    /// What the weights' standard errors, z, p and intervals hold.
+    public var standardErrors: StandardErrorKind
     public var intercept: Double
     public var interceptStdError: Double?
     public var features: [Feature]

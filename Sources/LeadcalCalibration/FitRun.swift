@@ -41,7 +41,11 @@ final class FitRun {
     var intervalSeconds = 0.0
 
     // Standard errors.
+    /// The covariance of (b0, w) the result reports (joint, or conditional when asked or when the joint one is not available).
     var covariance: [Double]?
+    var standardErrorKind = StandardErrorKind.conditional
+    /// Hessian of the profile objective at the optimum (over ``fittedAxes``), from the interval search.
+    var profileHessian: [Double]?
 
     private var evaluationCount = 0
     /// Inner solves on subsamples.
@@ -319,6 +323,7 @@ final class FitRun {
         attempt: while true {
             progress("fit: Hessian of the profile objective")
             let hessian = HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: best)
+            profileHessian = hessian
             intervals = [:]
             for (k, axis) in fittedAxes.enumerated() {
                 progress("fit: profile interval of the \(spec.axes[axis].name) half-life")
@@ -359,20 +364,61 @@ final class FitRun {
         restore(best.u)
     }
 
-    /// Stage 6: standard errors from the inverse penalized Hessian on the free columns.
+    /// Stage 6: standard errors. The conditional covariance is the inverse
+    /// penalized Hessian on the free columns; the joint one (the default)
+    /// adds the estimated half-lives (``JointCovariance``).
     func standardErrors() {
         let final = objective.last!
         let k = problem.k
         let free = (0..<k).filter { !final.atZero[$0] }
         var block = [Double](repeating: 0, count: free.count * free.count)
         for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { block[a * free.count + b] = final.evaluation.hessian[min(i, j) * k + max(i, j)] } }
-        if let chol = Cholesky(upper: block, k: free.count) {
-            let inv = chol.inverse()
-            var full = [Double](repeating: 0, count: k * k)
-            for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { full[i * k + j] = inv[a * free.count + b] } }
-            covariance = problem.originalCovariance(full)
-        } else {
+        guard let chol = Cholesky(upper: block, k: free.count) else {
             warnings.append("the Hessian is singular at the optimum: standard errors are not available")
+            return
+        }
+        let inv = chol.inverse()
+        var full = [Double](repeating: 0, count: k * k)
+        for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { full[i * k + j] = inv[a * free.count + b] } }
+        covariance = problem.originalCovariance(full)
+        standardErrorKind = .conditional
+        guard !options.conditionalStandardErrors else { return }
+        let axes = jointAxes(atZero: final.atZero)
+        guard !axes.isEmpty, let best = search else {
+            standardErrorKind = .joint   // no half-life estimated: the joint covariance is the conditional one
+            return
+        }
+        // The profile's Hessian (the interval search's, else computed now) and the features' derivatives at the optimum.
+        let hessian = profileHessian ?? HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: best)
+        if objective.derivativesAt != objective.halfLives { _ = objective.value(u: best.u) }
+        let positions = axes.map { fittedAxes.firstIndex(of: $0)! }
+        let d = fittedAxes.count
+        let restricted = positions.flatMap { r in positions.map { q in hessian[r * d + q] } }
+        let (_, weights) = problem.originalCoefficients(objective.last!.theta)
+        if let joint = JointCovariance.compute(.init(
+            problem: problem, hessian: objective.last!.evaluation.hessian, atZero: objective.last!.atZero, weights: weights,
+            signals: objective.signals, derivatives: objective.derivatives, layout: layout, axes: axes, profileHessian: restricted))
+        {
+            covariance = joint.weights
+            standardErrorKind = .joint
+        } else {
+            warnings.append("the joint information of the weights and half-lives is not positive definite: standard errors hold the half-lives fixed (conditional)")
+        }
+    }
+
+    /// Fitted axes whose half-life is a plain estimate (inside the search
+    /// range, identified, with a weight away from zero): the ones the joint
+    /// covariance carries; the others stay fixed, as their status says.
+    private func jointAxes(atZero: [Bool]) -> [Int] {
+        fittedAxes.filter { a in
+            let h = objective.halfLives[a]
+            let inside = h > HalfLife.searchRange.lowerBound * (1 + 1e-6) && h < HalfLife.searchRange.upperBound * (1 - 1e-6)
+            let identified = intervals[a]?.isUnbounded != true && !flatProfiles.contains(a)
+            let weighted = active.indices.contains { c in
+                let j = active[c]
+                return j >= layout.firstSignalColumn && layout.signalAxis[j - layout.firstSignalColumn] == a && !atZero[c + 1]
+            }
+            return inside && identified && weighted
         }
     }
 
@@ -487,7 +533,7 @@ final class FitRun {
         var means = [Double](repeating: 0, count: layout.count)
         for j in 0..<layout.count { means[j] = problem.mean[j] }
         return CalibrationResult(
-            spec: spec, layout: layout, intercept: b0, interceptStdError: covariance.map { $0[0].squareRoot() },
+            spec: spec, layout: layout, standardErrors: standardErrorKind, intercept: b0, interceptStdError: covariance.map { $0[0].squareRoot() },
             features: features, axes: axes, statistics: statistics, warnings: warnings,
             trainingProbabilities: problem.probability, featureMeans: means)
     }

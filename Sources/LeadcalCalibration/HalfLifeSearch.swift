@@ -123,18 +123,28 @@ struct HalfLifeSearch {
         return Result(u: u, f: f, gradient: g, inverseHessian: hinv, iterations: iterations, evaluations: evaluations, converged: converged)
     }
 
-    /// The Hessian of F at `best.u` by forward differences of the exact
-    /// gradient (d evaluations, step `h` in log-days), symmetrized. It only
-    /// seeds the interval search, which then evaluates the profile itself.
+    /// The Hessian of F at `best.u` by central differences of the exact
+    /// gradient (2d evaluations, step `h` in log-days; one-sided next to a
+    /// bound), symmetrized: it seeds the interval search and is the log-h
+    /// block of the joint covariance (through the profile's Schur complement),
+    /// where its O(h²) error stays below 1e-5 relative.
     func hessian(_ objective: Objective, at best: Result, step h: Double = 1e-3) -> [Double] {
         let d = best.u.count
         var m = [Double](repeating: 0, count: d * d)
         for j in 0..<d {
-            var up = best.u
-            up[j] += up[j] + h <= Self.upper ? h : -h
-            let step = up[j] - best.u[j]
-            let gu = objective(up).gradient
-            for i in 0..<d { m[i * d + j] = (gu[i] - best.gradient[i]) / step }
+            var up = best.u, down = best.u
+            let room = (up: Self.upper - best.u[j], down: best.u[j] - Self.lower)
+            if room.up >= h && room.down >= h {
+                up[j] += h
+                down[j] -= h
+                let gu = objective(up).gradient, gd = objective(down).gradient
+                for i in 0..<d { m[i * d + j] = (gu[i] - gd[i]) / (2 * h) }
+            } else {
+                up[j] += room.up >= h ? h : -h
+                let step = up[j] - best.u[j]
+                let gu = objective(up).gradient
+                for i in 0..<d { m[i * d + j] = (gu[i] - best.gradient[i]) / step }
+            }
         }
         for i in 0..<d { for j in 0..<i { let a = (m[i * d + j] + m[j * d + i]) / 2; m[i * d + j] = a; m[j * d + i] = a } }
         return m

@@ -29,6 +29,8 @@ final class ProfileObjective {
     let solver: NewtonSolver
     private(set) var signals: [Double] = []
     private(set) var derivatives: [Double] = []
+    /// The half-lives ``derivatives`` were computed at (nil: none yet).
+    private(set) var derivativesAt: [Double]?
     /// Original-unit coefficients of the last solve (intercept, active weights): the next warm start.
     private(set) var intercept = 0.0
     private(set) var weights: [Double]
@@ -73,6 +75,7 @@ final class ProfileObjective {
             derivatives.withUnsafeMutableBufferPointer { d in
                 builder.decayedSignals(halfLives: h, values: &signals, derivatives: d.baseAddress!)
             }
+            derivativesAt = h
         } else {
             builder.decayedSignals(halfLives: h, values: &signals, derivatives: nil)
         }

@@ -55,7 +55,7 @@ extension CalibrationResult {
                 objective: statistics.objective, logLikelihood: statistics.logLikelihood,
                 nullLogLikelihood: statistics.nullLogLikelihood, pseudoR2: statistics.pseudoR2, aic: statistics.aic,
                 converged: statistics.converged, iterations: statistics.iterations,
-                newtonIterations: statistics.newtonIterations, warnings: warnings),
+                newtonIterations: statistics.newtonIterations, warnings: warnings, standardErrors: standardErrors),
             metrics: .init(training: .init(rows: statistics.rows, won: statistics.won, logLoss: .nan, brier: .nan)),
             tiers: WeightsFile.pendingTiers)
     }

@@ -3,18 +3,25 @@ import Foundation
 /// SplitMix64 followed by xoshiro256** (Blackman & Vigna, 2018): a small,
 /// fast, reproducible generator. Each lead gets its own stream seeded from
 /// (seed, lead index), so the output does not depend on how work is split
-/// across cores.
+/// across cores. The pair is hashed (two rounds of the SplitMix64 finalizer)
+/// before it seeds the state: seeding SplitMix64 with `seed ^ index·φ`
+/// directly would give consecutive leads overlapping states (lead i's second
+/// word is about lead i+1's first), hence correlated draws.
 struct Xoshiro256: RandomNumberGenerator {
     private var s0, s1, s2, s3: UInt64
 
+    static func mix(_ v: UInt64) -> UInt64 {
+        var z = v
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     init(seed: UInt64, stream: UInt64) {
-        var x = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15)
+        var x = Self.mix(Self.mix(seed &+ 0x9E37_79B9_7F4A_7C15) ^ (stream &+ 0xD1B5_4A32_D192_ED03))
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            return Self.mix(x)
         }
         s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
     }

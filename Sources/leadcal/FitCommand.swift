@@ -47,6 +47,9 @@ struct Fit: ParsableCommand {
     @Flag(help: "Skip the profile-likelihood intervals of the half-lives (faster).")
     var noIntervals = false
 
+    @Flag(help: "Standard errors that hold the half-lives fixed at their estimates (narrower), instead of the joint ones that carry their uncertainty.")
+    var conditionalSe = false
+
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
@@ -89,6 +92,7 @@ struct Fit: ParsableCommand {
         var options = Calibration.Options()
         options.l2 = l2
         options.intervals = !noIntervals
+        options.conditionalStandardErrors = conditionalSe
         options.parentReferences = parentFile?.referenceLevels ?? [:]
         options.progress = { Progress.say($0) }
         let result = try runReportingDataErrors {

@@ -50,6 +50,8 @@ struct FitReport {
         var axes: [CalibrationResult.Axis]
         var warnings: [String]
         var anomalies: [String: Int]
+        /// `joint` (the SEs carry the half-lives' uncertainty) or `conditional` (half-lives fixed).
+        var standard_errors: StandardErrorKind
         var seconds: [String: Double]
         /// Feature passes over the training rows and over subsamples, and passes over the design matrix.
         var passes: [String: Int]
@@ -83,6 +85,7 @@ struct FitReport {
             reference_levels: result.layout.referenceLevels, converged: s.converged, iterations: s.iterations,
             newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, axes: result.axes, warnings: result.warnings,
             anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
+            standard_errors: result.standardErrors,
             seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver, "total": totalSeconds]
                 .merging(s.seconds.stages.map { ($0.name, $0.seconds) }, uniquingKeysWith: { $1 }),
             passes: ["features": s.featurePasses, "features_subsample": s.subsampleFeaturePasses, "design_matrix": s.objectivePasses])
@@ -149,7 +152,10 @@ struct FitReport {
         out.append(thin)
         let refs = result.layout.referenceLevels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.isEmpty ? "(missing)" : $0.value)" }
         if !refs.isEmpty { out.append("Reference levels: " + refs.joined(separator: ", ")) }
-        out.append("Weights are per unit of feature (decayed sums at the fitted half-lives); SEs hold the half-lives fixed.")
+        out.append("Weights are per unit of feature (decayed sums at the fitted half-lives). " + result.standardErrors.explanation)
+        if s.l2 > 0 {
+            out.append(String(format: "With l2 = %g the estimates are penalized: SEs and intervals are those of the penalized estimate (the posterior reading of the ridge), not of an unpenalized fit.", s.l2))
+        }
         out.append(rule)
         out.append("metrics".padding(toLength: 28, withPad: " ", startingAt: 0) + ["leads", "won", "AUC", "log loss", "Brier"].map { $0.leftPad(9) }.joined(separator: " "))
         for (name, m) in [("training", training)] + (holdout.map { [("holdout", $0)] } ?? []) {

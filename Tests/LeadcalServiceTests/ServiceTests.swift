@@ -67,12 +67,25 @@ final class Server: @unchecked Sendable {
     struct ServerError: Error { var message: String }
 
     func request(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        let (status, data) = try await raw(method, path, body: body)
+        return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
+    /// The answer's bytes (Foundation's JSON parser may round a double's last digit; tests of exactness read the text).
+    func raw(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: Data) {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         r.httpMethod = method
         if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: r)
-        let json = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-        return ((response as! HTTPURLResponse).statusCode, json)
+        return ((response as! HTTPURLResponse).statusCode, data)
+    }
+
+    /// The number after `"key":` in a JSON text, read exactly (Swift's `Double(String)` is correctly rounded).
+    static func number(_ key: String, in body: Data) -> Double? {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let range = text.range(of: "\"\(key)\":") else { return nil }
+        let rest = text[range.upperBound...].prefix { "0123456789.eE+-".contains($0) }
+        return Double(rest)
     }
 
     func signal(_ s: Int32) { kill(process.processIdentifier, s) }
@@ -101,13 +114,15 @@ struct ServiceTests {
         defer { _ = server.stop() }
         let (status, json) = try await server.request("POST", "/score", body: Self.lead)
         #expect(status == 200)
+        let body = try await server.raw("POST", "/score", body: Self.lead).body
         let scorer = try Scorer.load(ServiceFixture.newer)
         var totals = scorer.makeTotals(leads: 1)
         let asOf = parseTimestamp("2026-11-01T00:00:00Z")!
         totals.add(lead: 0, signal: scorer.signalIndex("pricing_visit")!, ageDays: (asOf - parseTimestamp("2026-10-30T10:00:00Z")!) / 86400, value: 3)
         totals.add(lead: 0, signal: scorer.signalIndex("meeting")!, ageDays: (asOf - parseTimestamp("2026-09-15")!) / 86400)
         let expected = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "retail", "employees": "120", "job_level": "vp"]))
-        #expect(json["probability"] as? Double == expected.probability)
+        #expect(Server.number("probability", in: body) == expected.probability)
+        #expect(Server.number("logit", in: body) == expected.logit)
         #expect(json["score"] as? Int == expected.score)
         #expect(json["tier"] as? String == scorer.tier(expected))
         #expect(json["model_version"] as? String == "2026-08.1")

@@ -181,9 +181,13 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         public var iterations: Int
         public var newtonIterations: Int
         public var warnings: [String]
+        /// What the weights' standard errors hold: `joint` (they carry the half-lives'
+        /// uncertainty) or `conditional` (half-lives fixed). Absent in files
+        /// written before joint standard errors existed, whose errors are conditional.
+        public var standardErrors: StandardErrorKind?
         public init(
             objective: Double, logLikelihood: Double, nullLogLikelihood: Double, pseudoR2: Double, aic: Double, converged: Bool,
-            iterations: Int, newtonIterations: Int, warnings: [String]
+            iterations: Int, newtonIterations: Int, warnings: [String], standardErrors: StandardErrorKind? = nil
         ) {
             self.objective = objective
             self.logLikelihood = logLikelihood
@@ -194,6 +198,7 @@ public struct WeightsFile: Codable, Sendable, Equatable {
             self.iterations = iterations
             self.newtonIterations = newtonIterations
             self.warnings = warnings
+            self.standardErrors = standardErrors
         }
     }
 

@@ -1,0 +1,145 @@
+import Foundation
+import LeadcalModel
+import Testing
+@testable import LeadcalCalibration
+import LeadcalData
+import LeadcalFeatures
+
+/// The weights' intervals must carry the half-lives' uncertainty: a signal's
+/// weight moves with its axis's half-life.
+@Suite("Joint standard errors")
+struct JointCovarianceTests {
+    /// The full penalized objective of the data contract in (b0, w, log h):
+    /// features recomputed at h, the ridge on sd_j(h)·w_j. No standardization,
+    /// no profile, no envelope: an independent statement of what is minimised.
+    struct FullObjective {
+        let builder: FeatureBuilder
+        let y: [Double]
+        let l2: Double
+        /// Layout features with a weight, in the fit's order.
+        let features: [Int]
+        /// Spec axes whose log half-life is a parameter.
+        let axes: [Int]
+        let halfLives: [Double]
+
+        /// F at θ = (b0, w over `features`, u over `axes`).
+        func value(_ theta: [Double]) -> Double {
+            var h = halfLives
+            for (q, a) in axes.enumerated() { h[a] = exp(theta[1 + features.count + q]) }
+            var signals: [Double] = []
+            builder.decayedSignals(halfLives: h, values: &signals, derivatives: nil)
+            let pa = builder.layout.firstSignalColumn, ps = builder.layout.signalCount, n = builder.rowCount
+            func x(_ i: Int, _ j: Int) -> Double { j < pa ? builder.attributeValues[i * pa + j] : signals[i * ps + j - pa] }
+            var loss = 0.0
+            for i in 0..<n {
+                var eta = theta[0]
+                for (c, j) in features.enumerated() { eta += theta[1 + c] * x(i, j) }
+                loss += max(eta, 0) + log1p(exp(-abs(eta))) - y[i] * eta
+            }
+            var penalty = 0.0
+            for (c, j) in features.enumerated() {
+                let mean = (0..<n).reduce(0.0) { $0 + x($1, j) } / Double(n)
+                let variance = (0..<n).reduce(0.0) { $0 + (x($1, j) - mean) * (x($1, j) - mean) } / Double(n)
+                penalty += variance * theta[1 + c] * theta[1 + c]
+            }
+            return loss + 0.5 * l2 * penalty
+        }
+
+        /// Central second differences: ∂²F/∂θ_a∂θ_b with steps proportional to each coordinate's scale.
+        func hessian(at theta: [Double], steps: [Double]) -> [Double] {
+            let m = theta.count
+            var out = [Double](repeating: 0, count: m * m)
+            let f0 = value(theta)
+            for a in 0..<m {
+                for b in a..<m {
+                    var v: Double
+                    if a == b {
+                        var up = theta, down = theta
+                        up[a] += steps[a]; down[a] -= steps[a]
+                        v = (value(up) - 2 * f0 + value(down)) / (steps[a] * steps[a])
+                    } else {
+                        var pp = theta, pm = theta, mp = theta, mm = theta
+                        pp[a] += steps[a]; pp[b] += steps[b]
+                        pm[a] += steps[a]; pm[b] -= steps[b]
+                        mp[a] -= steps[a]; mp[b] += steps[b]
+                        mm[a] -= steps[a]; mm[b] -= steps[b]
+                        v = (value(pp) - value(pm) - value(mp) + value(mm)) / (4 * steps[a] * steps[b])
+                    }
+                    out[a * m + b] = v
+                    out[b * m + a] = v
+                }
+            }
+            return out
+        }
+    }
+
+    /// A synthetic dataset whose spec has no sign constraints (so no weight sits at its bound).
+    func unconstrained(leads: Int, seed: UInt64, l2: Double) throws -> Dataset {
+        let (dataset, _) = try synthetic(leads: leads, seed: seed, l2: l2)
+        var spec = dataset.spec!
+        spec.nonnegative = []
+        var d = dataset
+        d.spec = spec
+        return d
+    }
+
+    @Test("equal the inverse of a finite-difference Hessian of the full penalized objective in (b0, w, log h)", arguments: [0.0, 1.0])
+    func matchesFiniteDifferences(l2: Double) throws {
+        let dataset = try unconstrained(leads: 1_500, seed: 23, l2: l2)
+        var options = Calibration.Options()
+        options.tolerance = 1e-12
+        let fit = try Calibration.fit(dataset: dataset, options: options)
+        #expect(fit.standardErrors == .joint)
+        let estimated = fit.features.indices.filter { fit.features[$0].status == .estimated }
+        let axes = fit.spec.axes.indices.filter { fit.axes[$0].halfLife?.status == .estimated }
+        #expect(axes.count == 3 && estimated.count == fit.features.count)
+        let builder = FeatureBuilder(dataset: dataset, layout: fit.layout)
+        let objective = FullObjective(builder: builder, y: dataset.labels, l2: l2, features: estimated, axes: axes, halfLives: fit.halfLives)
+        let theta = [fit.intercept] + estimated.map { fit.features[$0].weight } + axes.map { log(fit.axes[$0].halfLife!.days) }
+        // Steps of about 1e-3 standard errors' worth: 1e-3 of the conditional SE scale.
+        let steps = [1e-3] + estimated.map { max(1e-4, 1e-3 * fit.features[$0].stdError!) } + axes.map { _ in 1e-3 }
+        let m = theta.count
+        let h = objective.hessian(at: theta, steps: steps)
+        let inverse = try #require(Cholesky(upper: h, k: m)).inverse()
+        #expect(abs(inverse[0].squareRoot() / fit.interceptStdError! - 1) < 1e-4, "intercept")
+        for (c, j) in estimated.enumerated() {
+            let reference = inverse[(1 + c) * m + 1 + c].squareRoot()
+            let se = fit.features[j].stdError!
+            #expect(abs(se / reference - 1) < 1e-4, "\(fit.features[j].name): joint \(se), finite differences \(reference)")
+        }
+    }
+
+    @Test("at fixed half-lives equal the conditional standard errors exactly")
+    func fixedHalfLives() throws {
+        let (dataset, _) = try synthetic(leads: 1_500, seed: 23)
+        var spec = dataset.spec!
+        for a in spec.axes.indices { spec.axes[a].fitHalfLife = false }
+        var d = dataset
+        d.spec = spec
+        var joint = Calibration.Options()
+        joint.intervals = false
+        var conditional = joint
+        conditional.conditionalStandardErrors = true
+        let a = try Calibration.fit(dataset: d, options: joint), b = try Calibration.fit(dataset: d, options: conditional)
+        #expect(a.standardErrors == .joint && b.standardErrors == .conditional)
+        #expect(a.features.map(\.stdError) == b.features.map(\.stdError))
+        #expect(a.interceptStdError == b.interceptStdError)
+    }
+
+    @Test("are wider than the conditional ones for signal weights, and leave attributes nearly unchanged")
+    func widerForSignals() throws {
+        let (dataset, _) = try synthetic(leads: 3_000, seed: 29)
+        var conditional = Calibration.Options()
+        conditional.conditionalStandardErrors = true
+        let joint = try Calibration.fit(dataset: dataset), fixed = try Calibration.fit(dataset: dataset, options: conditional)
+        for (j, f) in joint.features.enumerated() where f.status == .estimated {
+            let ratio = f.stdError! / fixed.features[j].stdError!
+            #expect(ratio >= 1 - 1e-9, "\(f.name): joint SE narrower than conditional")
+            if f.kind != .signal { #expect(ratio < 1.1, "\(f.name)") }
+        }
+        let widened = joint.features.indices.filter { j in
+            joint.features[j].kind == .signal && joint.features[j].status == .estimated && joint.features[j].stdError! > 1.05 * fixed.features[j].stdError!
+        }
+        #expect(!widened.isEmpty)
+    }
+}

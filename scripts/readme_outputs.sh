@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prints the outputs the README shows for the demo dataset, each under a
+# "### <command>" line, from a scratch folder (weights/ there), so the README's
+# examples can be refreshed from real runs: scripts/readme_outputs.sh > outputs.md
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/.build/release/leadcal
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/datasets" && ln -s "$root/datasets/demo" "$work/datasets/demo"
+cd "$work"
+run() { echo "### $*"; "$@" 2>&1 || true; echo; }
+run "$bin" inspect datasets/demo
+run "$bin" fit datasets/demo --out early --train-before 2025-10-01
+run "$bin" fit datasets/demo --out weights --train-before 2026-06-01
+run "$bin" fit datasets/demo --out weights --train-before 2026-08-01
+run "$bin" fit datasets/demo --out weights
+a=$(ls weights/*2026-05*.json | head -1); b=$(ls weights/*2026-07*.json | head -1); c=$(ls weights/*2026-10*.json | head -1)
+run "$bin" compare "$a" "$b" datasets/demo --capacity 100
+run "$bin" compare "$b" "$c" datasets/demo --after 2026-08-01 --capacity 100
+run "$bin" score --weights "$c" datasets/demo --as-of 2026-11-01 --out weights/scores.csv
+echo "### head -4 weights/scores.csv"; head -4 weights/scores.csv; echo
+run "$bin" versions weights
+run "$bin" backtest datasets/demo
