@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/datasets" && ln -s "$root/datasets/demo" "$work/datasets/demo"
 cd "$work"
-run() { echo "### $*"; "$@" 2>&1 || true; echo; }
+run() { echo "### ${*#$bin }"; "$@" 2>&1 | sed "s|$work/||g" || true; echo; }
 run "$bin" inspect datasets/demo
 run "$bin" fit datasets/demo --out early --train-before 2025-10-01
 run "$bin" fit datasets/demo --out weights --train-before 2026-06-01
@@ -20,5 +20,6 @@ run "$bin" compare "$a" "$b" datasets/demo --capacity 100
 run "$bin" compare "$b" "$c" datasets/demo --after 2026-08-01 --capacity 100
 run "$bin" score --weights "$c" datasets/demo --as-of 2026-11-01 --out weights/scores.csv
 echo "### head -4 weights/scores.csv"; head -4 weights/scores.csv; echo
+run "$bin" evaluate --weights "$b" datasets/demo --after 2026-08-01
 run "$bin" versions weights
 run "$bin" backtest datasets/demo

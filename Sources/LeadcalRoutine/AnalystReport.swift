@@ -156,7 +156,8 @@ public struct AnalystReport {
         if let warning = e.baseRate?.warning { cautions.append("**Base rate:** \(md(warning)).") }
         if !cautions.isEmpty { nb.markdown("## Before reading on\n\n" + cautions.map { "- \($0)" }.joined(separator: "\n")) }
 
-        var table = "## Weights by axis\n\nLogit points per unit of feature; 95% Wald intervals. Categories are against their reference level. "
+        let errors = (c.statistics.standardErrors ?? .conditional).explanation.replacingOccurrences(of: " (--conditional-se holds them fixed)", with: "")
+        var table = "## Weights by axis\n\nLogit points per unit of feature; 95% Wald intervals. \(md(errors)) Categories are against their reference level. "
             + "A weight *at bound 0* is held there by the non-negativity constraint (not an estimate); a weight *not estimated* could not be fitted (constant or collinear).\n\n"
         table += "| axis | feature | weight | std. error | 95% interval |\n| --- | --- | ---: | ---: | --- |\n"
         table += "| | intercept | \(f(c.intercept.weight)) | \(f(c.intercept.stdError)) | |\n"
