@@ -73,7 +73,7 @@ let package = Package(
         // The monthly routine: backtests of retraining, and notebooks exported for analysts.
         .target(
             name: "LeadcalRoutine",
-            dependencies: ["LeadcalData", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
+            dependencies: ["LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalModel"]
         ),
         // Synthetic datasets drawn from the model with known truth.
         .target(name: "LeadcalSynth", dependencies: ["LeadcalData", "LeadcalModel", "LeadcalScorer"]),
@@ -111,7 +111,11 @@ let package = Package(
         ),
         .testTarget(name: "LeadcalExportTests", dependencies: ["LeadcalExport", "LeadcalModel"]),
         .testTarget(name: "LeadcalServiceTests", dependencies: ["LeadcalService", "LeadcalScorer", "LeadcalModel", "LeadcalData", "LeadcalSynth"]),
-        .testTarget(name: "LeadcalRoutineTests", dependencies: ["LeadcalRoutine", "LeadcalData", "LeadcalSynth", "LeadcalModel"]),
+        .testTarget(
+            name: "LeadcalRoutineTests",
+            dependencies: ["LeadcalRoutine", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalScorer", "LeadcalData", "LeadcalSynth", "LeadcalModel"],
+            exclude: ["References"]
+        ),
         .testTarget(
             name: "LeadcalScorerTests",
             dependencies: [

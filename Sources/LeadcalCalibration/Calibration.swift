@@ -42,7 +42,32 @@ public enum Calibration {
         /// Standard errors that hold the half-lives fixed at their estimates,
         /// instead of the joint ones that carry their uncertainty.
         public var conditionalStandardErrors = false
+        /// `prior: parent`: the ridge centred on a previous version's weights.
+        public var prior: Prior?
         public init() {}
+    }
+
+    /// A ridge centred on a parent version: each feature the parent estimated
+    /// (with a standard error, and for a category against the same reference
+    /// level) is penalized by `(strength / SE²)/2 · (w − w_parent)²` instead
+    /// of `(l2/2)(sd · w)²`: a Gaussian prior at the parent's estimate whose
+    /// variance is the parent's SE² over the share of its evidence carried.
+    public struct Prior: Sendable {
+        public var parent: String
+        /// Weight and standard error of every feature the parent estimated, by name.
+        public var weights: [String: (weight: Double, stdError: Double, referenceLevel: String?)]
+        /// In (0, 1]: the share of the parent's evidence carried.
+        public var strength: Double
+
+        public init(parent file: WeightsFile, strength: Double) {
+            parent = file.version
+            self.strength = strength
+            var weights: [String: (Double, Double, String?)] = [:]
+            for f in file.features where f.status == .estimated {
+                if let se = f.stdError, se > 0, se.isFinite, f.weight.isFinite { weights[f.name] = (f.weight, se, f.referenceLevel) }
+            }
+            self.weights = weights
+        }
     }
 
     /// Above `4 × coarseRows` training rows the half-lives are first fitted on a

@@ -18,6 +18,8 @@ final class FitRun {
     let progress: (String) -> Void
     /// Starting half-life per spec axis (the spec's, or the warm start's).
     var h0: [Double]
+    /// `prior: parent`: the prior's precision per layout feature (empty without a prior).
+    var priorPrecision: [Double] = []
     var warnings: [String] = []
 
     // Screening.
@@ -85,6 +87,22 @@ final class FitRun {
         warnings += layout.notes
         builder = FeatureBuilder(dataset: dataset, rows: rows, layout: layout)
         problem = PenalizedLogit(y: y, l2: spec.l2)
+        if let prior = options.prior {
+            var center = [Double](repeating: 0, count: layout.count), precision = center
+            for (j, f) in layout.features.enumerated() {
+                guard let p = prior.weights[f.name] else { continue }
+                if case let .category(column, _) = f.kind, p.referenceLevel != layout.referenceLevels[column] { continue }
+                center[j] = p.weight
+                precision[j] = prior.strength / (p.stdError * p.stdError)
+            }
+            problem.setPrior(center: center, precision: precision)
+            priorPrecision = precision
+            let shared = precision.filter { $0 > 0 }.count
+            warnings.append("prior: parent \(prior.parent): \(shared) of \(layout.count) weights are penalized toward the parent's "
+                + "(precision \(prior.strength) / SE², prior_strength \(prior.strength))"
+                + (shared < layout.count ? "; the others (not estimated by the parent) take l2 = \(spec.l2) toward 0" : "")
+                + ". Standard errors and intervals are those of the posterior")
+        }
         h0 = spec.axes.map { $0.halfLifeDays ?? 0 }
         if let previous = options.warmStart {
             for (a, axis) in spec.axes.enumerated() where axis.fitHalfLife {
@@ -166,8 +184,13 @@ final class FitRun {
         let stride = max(1, rows.count / target)
         let subset = Swift.stride(from: 0, to: rows.count, by: stride).map { rows[$0] }
         let labels = dataset.labels
-        let o = makeObjective(builder: FeatureBuilder(dataset: dataset, rows: subset, layout: layout),
-                              problem: PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2), tolerance: tolerance)
+        let small = PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2)
+        // The prior scaled with the data, so that the subsample's problem is the full one in miniature.
+        if !priorPrecision.isEmpty {
+            let share = Double(subset.count) / Double(rows.count)
+            small.setPrior(center: problem.priorCenter, precision: priorPrecision.map { $0 * share })
+        }
+        let o = makeObjective(builder: FeatureBuilder(dataset: dataset, rows: subset, layout: layout), problem: small, tolerance: tolerance)
         o.warmStart(intercept: objective.intercept, weights: objective.weights)
         return (o, Double(rows.count) / Double(subset.count))
     }

@@ -84,7 +84,7 @@ enum JointCovariance {
             }
             for c in members {
                 let s = signalOf[c]!, w = input.weights[c - 1]
-                let extra = sums.residual[s] + problem.l2 * w * 2 / Double(n) * sums.centred[s]
+                let extra = sums.residual[s] + problem.penaltySDFactorSlope(feature: problem.columns[c - 1], weight: w) / Double(n) * sums.centred[s]
                 column[c] += extra / problem.scale(ofColumn: c)
             }
             for c in 0..<k { cross[c * d + q] = column[c] }

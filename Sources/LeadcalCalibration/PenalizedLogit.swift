@@ -37,6 +37,32 @@ final class PenalizedLogit: @unchecked Sendable {
     private let blockRows = 512
     private let tasks: Int
 
+    /// `prior: parent`: per layout feature, the parent's weight (the ridge's
+    /// centre) and the precision of the prior in weight units, `strength / SE²`
+    /// (0: the feature takes the plain ridge `l2` toward 0). In weight units
+    /// the prior's penalty `(precision/2)(w − m)²` does not depend on the
+    /// feature's sd, so it adds nothing to the half-lives' envelope gradient.
+    private(set) var priorCenter: [Double] = []
+    private(set) var priorPrecision: [Double] = []
+
+    /// Centres the ridge of the layout features with `precision[j] > 0` on `center[j]`.
+    func setPrior(center: [Double], precision: [Double]) {
+        precondition(center.count == precision.count)
+        priorCenter = center
+        priorPrecision = precision
+    }
+
+    /// Whether layout feature `j` is penalized toward a parent's weight.
+    @inline(__always) func hasPrior(_ j: Int) -> Bool { j < priorPrecision.count && priorPrecision[j] > 0 }
+
+    /// The coefficient of `Σ_i (x_ij − mean_j) D_ij / n` in the half-life
+    /// derivative of feature j's penalty: `l2 (w_j)²` for the plain ridge,
+    /// 0 under a prior (sd-free in weight units).
+    @inline(__always) func penaltySDFactor(feature j: Int, weight w: Double) -> Double { hasPrior(j) ? 0 : l2 * w * w }
+
+    /// The same factor's derivative in `w_j` (the joint covariance's cross term).
+    @inline(__always) func penaltySDFactorSlope(feature j: Int, weight w: Double) -> Double { hasPrior(j) ? 0 : 2 * l2 * w }
+
     init(y: [Double], l2: Double) {
         BLAS.singleThreaded
         n = y.count
@@ -241,13 +267,20 @@ final class PenalizedLogit: @unchecked Sendable {
                 for c in 0..<(k * k) { h[c] += ph[c] }
             }
         }
+        // The ridge: l2 θ² toward 0, or the prior's precision toward the parent's weight (θ = unit · w).
         var penalty = 0.0
         for c in 1..<k {
-            penalty += theta[c] * theta[c]
-            g[c] += l2 * theta[c]
-            if hessian { h[c * k + c] += l2 }
+            let j = columns[c - 1]
+            var strength = l2, d = theta[c]
+            if hasPrior(j) {
+                strength = priorPrecision[j] / (unit[j] * unit[j])
+                d -= unit[j] * priorCenter[j]
+            }
+            penalty += strength * d * d
+            g[c] += strength * d
+            if hessian { h[c * k + c] += strength }
         }
-        return Evaluation(objective: loss + 0.5 * l2 * penalty, logLikelihood: -loss, gradient: g, hessian: h)
+        return Evaluation(objective: loss + 0.5 * penalty, logLikelihood: -loss, gradient: g, hessian: h)
     }
 
     /// `ZᵀZ / n` (upper triangle, k × k): the correlation matrix of the active

@@ -120,7 +120,7 @@ final class ProfileObjective {
             let s = j - pa
             guard let a = fittedAxes.firstIndex(of: builder.layout.signalAxis[s]) else { continue }
             let w = weights[c]
-            gradient[a] += w * sums.residual[s] + problem.l2 * w * w * sums.centred[s] / n
+            gradient[a] += w * sums.residual[s] + problem.penaltySDFactor(feature: j, weight: w) * sums.centred[s] / n
         }
         return (result.evaluation.objective, gradient)
     }

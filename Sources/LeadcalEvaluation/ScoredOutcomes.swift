@@ -13,6 +13,8 @@ public struct ScoredOutcomes: Sendable {
     /// Decided rows of the dataset.
     public var rows: [Int32]
     public var probability: [Double]
+    /// `b0 + Σ axis contributions` per row (the probability's logit, without its rounding at the extremes).
+    public var logit: [Double]
     /// 1 won, 0 lost.
     public var label: [Double]
     /// `closed_at` per row (seconds since 1970, UTC).
@@ -29,11 +31,13 @@ public struct ScoredOutcomes: Sendable {
         // A share of the rows on each core; each row's result lands at its own index.
         let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000 + 1))
         var p = [Double](repeating: 0, count: rows.count), tiers = [Int](repeating: 0, count: rows.count)
+        var logits = [Double](repeating: 0, count: rows.count)
         p.withUnsafeMutableBufferPointer { p in
             tiers.withUnsafeMutableBufferPointer { tiers in
-                let shared = SendablePointer((p, tiers, dataset, resolver, signalMap, rows))
+              logits.withUnsafeMutableBufferPointer { logits in
+                let shared = SendablePointer((p, tiers, logits, dataset, resolver, signalMap, rows))
                 parallelFor(tasks) { t in
-                    let (p, tiers, dataset, resolver, signalMap, rows) = shared.value
+                    let (p, tiers, logits, dataset, resolver, signalMap, rows) = shared.value
                     var attributes = resolver.makeAttributes()
                     var totals = scorer.makeTotals(leads: 1)
                     var score = Scorer.Score()
@@ -55,13 +59,16 @@ public struct ScoredOutcomes: Sendable {
                         resolver.resolve(lead: Int(dataset.decided[r]), into: &attributes)
                         scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
                         p[q] = score.probability
+                        logits[q] = score.logit
                         tiers[q] = score.tierIndex
                     }
                 }
+              }
             }
         }
         self.rows = rows
         probability = p
+        logit = logits
         label = rows.map { dataset.labels[Int($0)] }
         closedAt = rows.map { dataset.closedAt[Int($0)] }
         tier = tiers

@@ -108,6 +108,16 @@ public struct AnalystReport {
             }
         }
         var out = [("scores.csv", scores), ("weights.csv", weights), ("half_lives.csv", halfLives)]
+        if let path = candidate.l2Path {
+            let axes = Set(path.points.flatMap(\.halfLives.keys)).sorted()
+            var t = Table(["l2", "log_loss", "log_loss_std_error", "auc", "chosen", "best"]
+                          + axes.flatMap { a -> [String] in ["half_life_\(a)", "half_life_\(a)_status"] })
+            for p in path.points {
+                t.add([p.l2, p.logLoss, p.logLossStdError, p.auc, p.l2 == path.chosen, p.l2 == path.best]
+                      + axes.flatMap { a -> [Any?] in [p.halfLives[a]?.days, p.halfLives[a]?.status.rawValue] })
+            }
+            out.append(("l2_path.csv", t))
+        }
         if let bt = backtest {
             let axes = bt.months.first?.halfLives.keys.sorted() ?? []
             var t = Table(["month", "training_rows", "test_rows", "test_won", "auc_retrained", "auc_frozen", "log_loss_retrained",
@@ -212,6 +222,16 @@ public struct AnalystReport {
             half_lives = pd.read_csv(os.path.join(data, "half_lives.csv"))
             versions = ["candidate"] + (["baseline"] if "p_baseline" in scores else [])
             print(f"{len(scores)} decided leads, {int(scores.won.sum())} won")
+
+            def plot_half_lives(ax, x, table):
+                # Each axis's half-life along x: estimates as filled dots, any other status hollow (not an estimate).
+                names = [c[len("half_life_"):] for c in table.columns if c.startswith("half_life_") and not c.endswith("_status")]
+                for k, name in enumerate(names):
+                    days, status = table[f"half_life_{name}"], table[f"half_life_{name}_status"]
+                    ax.plot(x, days.where(status == "estimated"), marker="o", color=f"C{k}", label=name)
+                    other = status != "estimated"
+                    ax.plot(x[other], days[other], "o", mfc="none", color=f"C{k}")
+                ax.set_yscale("log"); ax.legend()
             """)
         nb.markdown("## Reliability diagram\n\nMean predicted probability against the observed win rate, in ten bins. On the diagonal, a score of 30 means 30% of such leads are won.")
         nb.code("""
@@ -264,6 +284,26 @@ public struct AnalystReport {
                 print("not estimated (left out):", ", ".join(sorted(set(missing.axis + ": " + missing.feature))))
             half_lives
             """)
+        if let path = c.l2Path {
+            nb.markdown("## How l2 was chosen\n\nEach l2 of the grid was fitted on the outcomes closed before each validation month ("
+                + md(path.folds.map(\.month).joined(separator: ", ")) + ") and scored on that month: never on a month before one it trained on. "
+                + "The rule *\(path.rule.rawValue)* chose l2 = \(path.chosen)"
+                + (path.rule == .oneSE ? " (the largest l2 whose mean validation log loss is within one standard error of the lowest, at \(path.best))." : " (the lowest mean validation log loss).")
+                + " Half-lives are refitted at every l2; a hollow dot is not a plain estimate.")
+            nb.code("""
+                path = pd.read_csv(os.path.join(data, "l2_path.csv"))
+                fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+                axes[0].errorbar(path.l2, path.log_loss, yerr=path.log_loss_std_error, fmt="o-", capsize=3)
+                chosen = path[path.chosen]
+                axes[0].plot(chosen.l2, chosen.log_loss, "*", markersize=14, color="C3", label="chosen")
+                axes[0].set_xscale("log"); axes[0].set_xlabel("l2"); axes[0].set_ylabel("mean validation log loss (± 1 SE)"); axes[0].legend()
+                plot_half_lives(axes[1], path.l2, path)
+                axes[1].set_xscale("log"); axes[1].set_xlabel("l2"); axes[1].set_ylabel("half-life (days); hollow: not an estimate")
+                plt.tight_layout()
+                plt.show()
+                path
+                """)
+        }
         if backtest != nil {
             nb.markdown("## Backtest: monthly retraining\n\nEach month, a model fitted on the outcomes closed before it is scored on the outcomes closed during it, beside a model frozen at the first month. "
                 + "The half-lives show how stable the timing of signals is: estimates are filled dots; a half-life at the search bound, not identified, or a starting value kept for want of signal is a hollow dot (not an estimate).")
@@ -273,13 +313,8 @@ public struct AnalystReport {
                 axes[0].plot(bt.month, bt.auc_retrained, marker="o", label="retrained monthly")
                 axes[0].plot(bt.month, bt.auc_frozen, marker="s", label="frozen")
                 axes[0].set_ylabel("AUC on the month's outcomes"); axes[0].legend(); axes[0].tick_params(axis="x", rotation=60)
-                axes_names = [c[len("half_life_"):] for c in bt.columns if c.startswith("half_life_") and not c.endswith("_status")]
-                for k, name in enumerate(axes_names):
-                    days, status = bt[f"half_life_{name}"], bt[f"half_life_{name}_status"]
-                    axes[1].plot(bt.month, days.where(status == "estimated"), marker="o", color=f"C{k}", label=name)
-                    other = status != "estimated"
-                    axes[1].plot(bt.month[other], days[other], "o", mfc="none", color=f"C{k}")
-                axes[1].set_yscale("log"); axes[1].set_ylabel("half-life (days); hollow: not an estimate"); axes[1].legend(); axes[1].tick_params(axis="x", rotation=60)
+                plot_half_lives(axes[1], bt.month, bt)
+                axes[1].set_ylabel("half-life (days); hollow: not an estimate"); axes[1].tick_params(axis="x", rotation=60)
                 plt.tight_layout()
                 plt.show()
                 bt

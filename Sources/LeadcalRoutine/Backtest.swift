@@ -49,10 +49,16 @@ public enum Backtest {
         /// Mean and largest |w_M − w_(M−1)| / SE_M over estimated weights: month-to-month drift in standard errors.
         public var driftMean: Double?
         public var driftMax: Double?
+        /// Share of the month's test leads whose tier differs between this month's model and the previous month's.
+        public var tierChurn: Double?
+        /// With `prior: parent`: the same series fitted without the prior (each month centred on 0), for the trade-off.
+        public var withoutPrior: Scores?
+        public var tierChurnWithoutPrior: Double?
         enum CodingKeys: String, CodingKey {
             case month, retrained, frozen
             case trainingRows = "training_rows", trainingWon = "training_won", lastTrainingClosedAt = "last_training_closed_at"
             case testRows = "test_rows", testWon = "test_won", halfLives = "half_lives", driftMean = "drift_mean", driftMax = "drift_max"
+            case tierChurn = "tier_churn", withoutPrior = "without_prior", tierChurnWithoutPrior = "tier_churn_without_prior"
         }
     }
 
@@ -61,9 +67,15 @@ public enum Backtest {
         public var months: [Month]
         /// The month before which the frozen model was trained.
         public var frozenAt: String
+        /// The l2 of every month's fit.
+        public var l2: Double
+        /// With `l2: auto`: how l2 was chosen (once, before the first month).
+        public var l2Note: String?
+        /// With `prior: parent`: its strength (each month's prior is the previous month's fit).
+        public var priorStrength: Double?
         enum CodingKeys: String, CodingKey {
-            case model, months
-            case frozenAt = "frozen_at"
+            case model, months, l2
+            case frozenAt = "frozen_at", l2Note = "l2_note", priorStrength = "prior_strength"
         }
     }
 
@@ -94,10 +106,31 @@ public enum Backtest {
         var options = Calibration.Options()
         options.intervals = false
         options.checkIdentification = true
+        var l2 = spec.l2, l2Note: String? = nil
+        if let rule = spec.l2Rule {
+            // One choice, on what was known before the first month: choosing per month would cost the path's fits every month.
+            var selection = L2Selection.Options()
+            selection.rule = rule
+            selection.calibration = options
+            let before = (0..<Int32(closed.count)).filter { closed[Int($0)] < start }
+            progress("backtest: choosing l2 on the \(before.count) outcomes closed before \(formatDate(start).prefix(7))")
+            let path = try L2Selection.run(dataset: dataset, rows: before, options: selection)
+            l2 = path.chosen
+            l2Note = "l2: auto (\(rule.rawValue)) chose \(l2) once, by time-ordered validation on the outcomes closed before \(formatDate(start).prefix(7)); every month is fitted with it"
+        }
+        options.l2 = l2
         var months: [Month] = []
         var frozen: Scorer? = nil
         var previous: CalibrationResult? = nil
+        var previousFile: WeightsFile? = nil
+        // Without the prior, beside it (only with `prior: parent`).
+        var plainPrevious: CalibrationResult? = nil, plainPreviousScorer: Scorer? = nil
         let labels = dataset.labels
+        /// Share of `rows` whose tier differs between two scorers.
+        func churn(_ a: Scorer, _ b: Scorer, _ rows: [Int32]) -> Double {
+            let x = ScoredOutcomes(scorer: a, dataset: dataset, rows: rows), y = ScoredOutcomes(scorer: b, dataset: dataset, rows: rows)
+            return Double(zip(x.tier, y.tier).filter { $0 != $1 }.count) / Double(max(rows.count, 1))
+        }
         while start <= last {
             let next = monthBounds(start).next
             let month = String(formatDate(start).prefix(7))
@@ -107,12 +140,29 @@ public enum Backtest {
             guard !test.isEmpty, training.count >= 2 else { continue }
             progress("backtest: \(month), training on \(training.count) outcomes")
             options.warmStart = previous
+            options.prior = spec.prior == .parent ? previousFile.map { Calibration.Prior(parent: $0, strength: spec.priorStrength ?? ModelSpec.defaultPriorStrength) } : nil
             let fit = try Calibration.fit(dataset: dataset, rows: training, options: options)
-            let scorer = Scorer(weights: Version.make(
+            let file = Version.make(
                 fit, dataset: dataset, training: training, version: "backtest-\(month)", parent: nil,
-                createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest").file)
+                createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest").file
+            let scorer = Scorer(weights: file)
+            let previousScorer = previousFile.map { Scorer(weights: $0) }
             if frozen == nil { frozen = scorer }
             let y = test.map { labels[Int($0)] }
+            var withoutPrior: Scores? = nil, churnWithoutPrior: Double? = nil
+            if spec.prior == .parent {
+                var plain = options
+                plain.prior = nil
+                plain.warmStart = plainPrevious
+                let fit = try Calibration.fit(dataset: dataset, rows: training, options: plain)
+                let plainScorer = Scorer(weights: Version.make(
+                    fit, dataset: dataset, training: training, version: "backtest-\(month)", parent: nil,
+                    createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest").file)
+                withoutPrior = Scores(ScoredOutcomes(scorer: plainScorer, dataset: dataset, rows: test).probability, y)
+                churnWithoutPrior = plainPreviousScorer.map { churn($0, plainScorer, test) }
+                plainPrevious = fit
+                plainPreviousScorer = plainScorer
+            }
             var driftMean: Double? = nil, driftMax: Double? = nil
             if let previous {
                 let before = Dictionary(previous.features.map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
@@ -130,9 +180,12 @@ public enum Backtest {
                 testWon: Int(y.reduce(0, +)), halfLives: halfLives,
                 retrained: Scores(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: test).probability, y),
                 frozen: Scores(ScoredOutcomes(scorer: frozen!, dataset: dataset, rows: test).probability, y),
-                driftMean: driftMean, driftMax: driftMax))
+                driftMean: driftMean, driftMax: driftMax, tierChurn: previousScorer.map { churn($0, scorer, test) },
+                withoutPrior: withoutPrior, tierChurnWithoutPrior: churnWithoutPrior))
             previous = fit
+            previousFile = file
         }
-        return Report(model: spec.name, months: months, frozenAt: months.first?.month ?? "")
+        return Report(model: spec.name, months: months, frozenAt: months.first?.month ?? "", l2: l2, l2Note: l2Note,
+                      priorStrength: spec.prior == .parent ? (spec.priorStrength ?? ModelSpec.defaultPriorStrength) : nil)
     }
 }

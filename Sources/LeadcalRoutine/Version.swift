@@ -19,10 +19,12 @@ public enum Version {
 
     /// The weights file of `result`, fitted on the decided rows `training` of
     /// `dataset` (and measured on `holdout`). Cost: one scoring pass over the
-    /// training and holdout rows' events.
+    /// training and holdout rows' events; with `alarms`, the leakage alarms
+    /// (``LeakageAlarms``) join the file's warnings, the training AUC judged
+    /// against the holdout's, else against `validationAUC` (the l2 path's).
     public static func make(
         _ result: CalibrationResult, dataset: Dataset, training: [Int32], holdout: [Int32] = [], trainBefore: Double? = nil,
-        version: String, parent: String?, createdAt: Date = Date(), tool: String
+        version: String, parent: String?, createdAt: Date = Date(), tool: String, alarms: Bool = false, validationAUC: Double? = nil
     ) -> Made {
         var file = result.weightsFile(
             version: version, parent: parent, createdAt: createdAt, tool: tool, dataset: dataset, rows: training, trainBefore: trainBefore)
@@ -32,6 +34,11 @@ public enum Version {
         let trainingMetrics = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: training))
         let holdoutMetrics = holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: holdout))
         file.metrics = WeightsFile.Metrics(training: trainingMetrics.metricSet, holdout: holdoutMetrics?.metricSet)
+        if alarms {
+            let later = holdoutMetrics?.auc.map { ($0, "holdout") } ?? validationAUC.map { ($0, "mean validation (l2 path)") }
+            file.statistics.warnings += LeakageAlarms.warnings(
+                result, dataset: dataset, training: training, trainingAUC: trainingMetrics.auc, laterAUC: later)
+        }
         return Made(file: file, training: trainingMetrics, holdout: holdoutMetrics)
     }
 }

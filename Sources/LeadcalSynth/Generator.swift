@@ -24,6 +24,8 @@ public struct SyntheticGenerator: Sendable {
     public var l2: Double = 1.0
     /// The order of signals.csv: time order by default, as an export would be.
     public var order: Order = .time
+    /// Logit points every true weight moves per month (``SyntheticTruth/driftPerMonth``); 0: a stable truth.
+    public var drift: Double = 0
 
     public init(leads: Int, seed: UInt64) {
         self.leads = leads
@@ -34,7 +36,22 @@ public struct SyntheticGenerator: Sendable {
     static let windowEnd = daysFromCivil(2026, 11, 1) * 86400
     static let day = 86400
 
-    public var truth: SyntheticTruth { Truth.truth(seed: seed, leads: leads, l2: l2) }
+    public var truth: SyntheticTruth {
+        var t = Truth.truth(seed: seed, leads: leads, l2: l2)
+        if drift != 0 {
+            t.driftPerMonth = drift
+            t.driftUp = Truth.driftUp(t.weights)
+        }
+        return t
+    }
+
+    /// The truth's scorer of each month of the window (one without drift).
+    /// The drifted models share the stable one's features, so level indices and totals carry over.
+    func monthlyScorers() -> [Scorer] {
+        guard drift != 0 else { return [Self.scorer] }
+        let t = truth
+        return (0...25).map { Scorer(weights: Truth.model(month: $0, truth: t)) }
+    }
 
     /// Writes leads.csv, signals.csv, outcomes.csv, model.yaml and truth.json into `directory`.
     ///
@@ -235,6 +252,8 @@ public struct SyntheticGenerator: Sendable {
         let end = Self.windowEnd
         let start = end - 730 * Self.day
         let scorer = Self.scorer
+        let monthly = monthlyScorers()
+        let (firstYear, firstMonth, _) = civilFromDays(start / Self.day)
         var totals = scorer.makeTotals(leads: 1)
         var score = Scorer.Score()
         let industryColumn = scorer.attributeColumns.firstIndex(of: "industry")!
@@ -312,7 +331,9 @@ public struct SyntheticGenerator: Sendable {
             attributes.x[industryColumn] = Double(scorer.levelIndex(column: industryColumn, level: Truth.industry.levels[industry]))
             attributes.x[jobColumn] = Double(scorer.levelIndex(column: jobColumn, level: Truth.jobLevel.levels[job]))
             attributes.x[employeesColumn] = log1p(Double(employees))
-            scorer.score(lead: 0, totals: totals, attributes: attributes, into: &score)
+            let (y, m, _) = civilFromDays(asOf / Self.day)
+            let month = min(monthly.count - 1, max(0, (y - firstYear) * 12 + m - firstMonth))
+            monthly[month].score(lead: 0, totals: totals, attributes: attributes, into: &score)
             let won = rng.uniform() < score.probability
             let spellings = won ? Self.wonSpellings : Self.lostSpellings
             let closedAt = asOf + closingDelay

@@ -12,11 +12,26 @@ public struct SyntheticTruth: Codable, Sendable, Equatable {
     /// Half-life in days per signal axis.
     public var halfLives: [String: Double]
     public var l2: Double
+    /// `synth --drift`: every weight moves by this much per month of `as_of`
+    /// (from the first month of the window, where ``weights`` hold), up for the
+    /// features in ``driftUp``, down for the others; signal weights stop at 0.
+    public var driftPerMonth: Double?
+    public var driftUp: [String]?
 
     enum CodingKeys: String, CodingKey {
         case seed, leads, intercept, weights, l2
-        case halfLives = "half_lives"
+        case halfLives = "half_lives", driftPerMonth = "drift_per_month", driftUp = "drift_up"
     }
+
+    /// The true weight of `feature` at month `month` of the window (0 = the first).
+    public func weight(_ feature: String, month: Int) -> Double? {
+        guard let w = weights[feature] else { return nil }
+        guard let rate = driftPerMonth, rate != 0 else { return w }
+        let moved = w + Double(month) * rate * ((driftUp ?? []).contains(feature) ? 1 : -1)
+        return SyntheticTruth.isSignal(feature) ? max(0, moved) : moved
+    }
+
+    static func isSignal(_ feature: String) -> Bool { Truth.signals.contains { $0.name == feature && $0.axis >= 0 } }
 }
 
 /// A categorical attribute: levels with their share and true weight (the most
@@ -86,6 +101,24 @@ enum Truth {
         var h: [String: Double] = [:]
         for (a, name) in axes.enumerated() { h[name] = halfLives[a] }
         return SyntheticTruth(seed: seed, leads: leads, intercept: intercept, weights: w, halfLives: h, l2: l2)
+    }
+
+    /// Features whose weight drifts upward: every other one in name order
+    /// (the rest drift down), so the base rate stays roughly level.
+    static func driftUp(_ weights: [String: Double]) -> [String] {
+        weights.keys.sorted().enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+    }
+
+    /// ``model`` with the weights of month `month` under `truth`'s drift.
+    static func model(month: Int, truth: SyntheticTruth) -> WeightsFile {
+        var m = model
+        for a in m.axes.indices {
+            for j in m.axes[a].features.indices {
+                let f = m.axes[a].features[j]
+                m.axes[a].features[j].weight = truth.weight(f.name, month: month) ?? f.weight
+            }
+        }
+        return m
     }
 
     /// The truth as a model the production scorer reads: outcomes are drawn

@@ -57,12 +57,16 @@ extension Backtest.Report {
         func f(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "-" }
         let axes = months.first.map { $0.halfLives.keys.sorted() } ?? []
         var out = ["Backtest of \(model): retrained monthly vs frozen at \(frozenAt)", ""]
-        let header = ["month", "train", "test", "won"] + axes.map { "h \($0)" } + ["AUC", "frozen", "log loss", "frozen", "Brier", "ECE", "drift"]
+        let prior = priorStrength != nil
+        let header = ["month", "train", "test", "won"] + axes.map { "h \($0)" } + ["AUC", "frozen", "log loss", "frozen", "Brier", "ECE", "drift", "churn"]
+            + (prior ? ["AUC np", "churn np"] : [])
         let widths = header.enumerated().map { $0.offset == 0 ? 8 : max(10, $0.element.count + 2) }
         out.append(header.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: 8, withPad: " ", startingAt: 0) : $0.element.leftPad(widths[$0.offset]) }.joined())
         for m in months {
             let cells = ["\(m.trainingRows)", "\(m.testRows)", "\(m.testWon)"] + axes.map { m.halfLives[$0].map { NumberFormat.days($0.days) + $0.mark } ?? "-" }
-                + [f(m.retrained.auc), f(m.frozen.auc), f(m.retrained.logLoss), f(m.frozen.logLoss), f(m.retrained.brier), f(m.retrained.calibrationError), f(m.driftMean, "%.2f")]
+                + [f(m.retrained.auc), f(m.frozen.auc), f(m.retrained.logLoss), f(m.frozen.logLoss), f(m.retrained.brier), f(m.retrained.calibrationError), f(m.driftMean, "%.2f"),
+                   f(m.tierChurn.map { 100 * $0 }, "%.1f%%")]
+                + (prior ? [f(m.withoutPrior?.auc), f(m.tierChurnWithoutPrior.map { 100 * $0 }, "%.1f%%")] : [])
             out.append(m.month.padding(toLength: 8, withPad: " ", startingAt: 0) + cells.enumerated().map { $0.element.leftPad(widths[$0.offset + 1]) }.joined())
         }
         let both = months.filter { $0.retrained.auc != nil && $0.frozen.auc != nil }
@@ -72,7 +76,19 @@ extension Backtest.Report {
             out.append("")
             out.append(String(format: "retraining vs frozen, mean over %d months: AUC %+.4f, log loss %+.4f (positive: retraining helps)", both.count, gain, lossGain))
         }
-        out.append("drift: mean |Δw| / SE against the previous month's fit")
+        out.append("drift: mean |Δw| / SE against the previous month's fit; churn: share of the month's test leads whose tier differs from the previous month's model")
+        if let strength = priorStrength {
+            let both = months.filter { $0.tierChurn != nil && $0.tierChurnWithoutPrior != nil }
+            let withAUC = months.compactMap { m in m.retrained.auc.flatMap { a in m.withoutPrior?.auc.map { (a, $0) } } }
+            if !both.isEmpty && !withAUC.isEmpty {
+                let churn = both.reduce(0.0) { $0 + $1.tierChurn! } / Double(both.count)
+                let plain = both.reduce(0.0) { $0 + $1.tierChurnWithoutPrior! } / Double(both.count)
+                let gain = withAUC.reduce(0.0) { $0 + $1.0 - $1.1 } / Double(withAUC.count)
+                out.append(String(format: "prior: parent (strength %g), each month centred on the previous month's fit; np: the same fits without the prior. "
+                    + "Mean churn %.1f%% with the prior, %.1f%% without; mean AUC with − without %+.4f", strength, 100 * churn, 100 * plain, gain))
+            }
+        }
+        if let l2Note { out.append(l2Note) }
         if months.contains(where: { $0.halfLives.values.contains { $0.status != .estimated } }) {
             out.append("half-lives: " + HalfLife.marksLegend)
         }

@@ -20,6 +20,19 @@ struct Fit: ParsableCommand {
 
             With --train-before DATE, trains on outcomes closed before DATE and reports the \
             metrics of the others (the holdout).
+
+            With l2: auto in the spec (or --l2 auto), l2 is chosen first by time-ordered \
+            validation on the training outcomes: each l2 of a log grid (0.01 to 100) is fitted \
+            on the outcomes closed before each of the last 4 months that have enough of them, \
+            and scored on that month; --l2-rule picks the lowest mean validation log loss (min) \
+            or the largest l2 within one standard error of it (1se, the default). The summary, \
+            --json (l2_path) and the weights file record the path.
+
+            With --recalibrate PARENT.json, refits only an intercept and a slope on the \
+            parent's logit from recent outcomes (closed at or after --after, default: after \
+            the parent's training window) and writes a child version with the parent's \
+            weights times the slope: the remedy when evaluate reports a shifted base rate but \
+            there are too few new outcomes to refit every weight.
             """
     )
 
@@ -32,8 +45,11 @@ struct Fit: ParsableCommand {
     @Option(help: "Train on outcomes whose closed_at is before this ISO 8601 date; evaluate on the rest.")
     var trainBefore: String?
 
-    @Option(help: "Override the spec's ridge strength l2.")
-    var l2: Double?
+    @Option(help: ArgumentHelp("Override the spec's ridge strength: a number >= 0, or 'auto' (chosen by time-ordered validation).", valueName: "X|auto"))
+    var l2: String?
+
+    @Option(help: ArgumentHelp("With l2 auto: 'min' (lowest validation log loss) or '1se' (the largest l2 within one standard error of it). Default: the spec's l2_rule, else 1se.", valueName: "min|1se"))
+    var l2Rule: String?
 
     @Option(help: "Folder of weights files.", completion: .directory)
     var out: String = "weights"
@@ -50,20 +66,40 @@ struct Fit: ParsableCommand {
     @Flag(help: "Standard errors that hold the half-lives fixed at their estimates (narrower), instead of the joint ones that carry their uncertainty.")
     var conditionalSe = false
 
+    @Option(help: ArgumentHelp("Recalibrate this weights file (intercept and slope on its logit) instead of fitting every weight.", valueName: "PARENT.json"),
+            completion: .file(extensions: ["json"]))
+    var recalibrate: String?
+
+    @Option(help: "With --recalibrate: use the outcomes closed at or after this ISO 8601 date. Default: those after the parent's training window.")
+    var after: String?
+
     @Flag(help: "Print the results as JSON on stdout.")
     var json = false
 
     func validate() throws {
+        if recalibrate != nil {
+            let others = [("--spec", spec != nil), ("--train-before", trainBefore != nil), ("--l2", l2 != nil), ("--l2-rule", l2Rule != nil),
+                          ("--parent", parent != nil), ("--no-intervals", noIntervals), ("--conditional-se", conditionalSe)].filter(\.1).map(\.0)
+            if !others.isEmpty { throw ValidationError("--recalibrate keeps the parent's model: \(others.joined(separator: ", ")) does not apply") }
+        } else if after != nil {
+            throw ValidationError("--after applies to --recalibrate (to hold out recent outcomes of a full fit, use --train-before)")
+        }
+        if let t = after, parseTimestamp(t) == nil { throw ValidationError("--after: expected an ISO 8601 date or date-time, found '\(t)'") }
         if let t = trainBefore, parseTimestamp(t) == nil {
             throw ValidationError("--train-before: expected an ISO 8601 date or date-time, found '\(t)'")
         }
-        if let l2, !(l2 >= 0 && l2.isFinite) { throw ValidationError("--l2 must be a finite number >= 0, found \(l2)") }
+        if let l2, l2 != "auto" {
+            guard let v = Double(l2), v >= 0 && v.isFinite else { throw ValidationError("--l2 must be a finite number >= 0 or 'auto', found '\(l2)'") }
+        }
+        if let r = l2Rule, L2Rule(rawValue: r) == nil { throw ValidationError("--l2-rule must be 'min' or '1se', found '\(r)'") }
+        if l2Rule != nil, let l2, l2 != "auto" { throw ValidationError("--l2-rule applies to --l2 auto, not to a fixed --l2 \(l2)") }
         if let v = version, !WeightsStore.isValidName(v) {
             throw ValidationError("--version: 1 to \(WeightsStore.maxNameLength) ASCII letters, digits, '.', '_' or '-', not starting with '.' or '-'")
         }
     }
 
     func run() throws {
+        if let recalibrate { return try runRecalibration(recalibrate) }
         let clock = ContinuousClock()
         let start = clock.now
         Progress.say("loading \(dataDir)…")
@@ -89,12 +125,34 @@ struct Fit: ParsableCommand {
                 throw reportError("\(target.path) exists: versions are immutable (pass another --version)")
             }
         }
+        // l2: a number (the option's, else the spec's), or chosen by the validation path.
+        let rule: L2Rule? = {
+            if let l2, l2 != "auto" { return nil }
+            if l2 == "auto" || dataset.spec?.l2Rule != nil { return l2Rule.flatMap(L2Rule.init(rawValue:)) ?? dataset.spec?.l2Rule ?? .oneSE }
+            return nil
+        }()
+        if l2Rule != nil && rule == nil { throw reportError("--l2-rule applies to l2: auto; the spec's l2 is a number (pass --l2 auto)") }
         var options = Calibration.Options()
-        options.l2 = l2
+        options.l2 = l2.flatMap(Double.init)
         options.intervals = !noIntervals
         options.conditionalStandardErrors = conditionalSe
         options.parentReferences = parentFile?.referenceLevels ?? [:]
+        if let spec = dataset.spec, spec.prior == .parent, let parentFile {
+            options.prior = Calibration.Prior(parent: parentFile, strength: spec.priorStrength ?? ModelSpec.defaultPriorStrength)
+        }
         options.progress = { Progress.say($0) }
+        var path: L2Path? = nil
+        if let rule {
+            var selection = L2Selection.Options()
+            selection.rule = rule
+            selection.calibration = options
+            selection.progress = { Progress.say($0) }
+            path = try runReportingDataErrors {
+                do { return try L2Selection.run(dataset: dataset, rows: split.training, options: selection) }
+                catch let e as CalibrationError { throw CLIError(e.description) }
+            }
+            options.l2 = path!.chosen
+        }
         let result = try runReportingDataErrors {
             do { return try Calibration.fit(dataset: dataset, rows: split.training, options: options) }
             catch let e as CalibrationError { throw CLIError(e.description) }
@@ -107,8 +165,15 @@ struct Fit: ParsableCommand {
             let made = Version.make(
                 result, dataset: dataset, training: split.training, holdout: split.holdout, trainBefore: split.cutoff,
                 version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), parent: parentFile?.version,
-                tool: "leadcal \(LeadcalVersion.string)")
+                tool: "leadcal \(LeadcalVersion.string)", alarms: true,
+                validationAUC: path.flatMap { p in p.points.first { $0.l2 == p.chosen }?.auc })
             var file = made.file
+            if dataset.spec?.prior == .parent && parentFile == nil {
+                file.statistics.warnings.append("prior: parent, but \(out) holds no version of \(model) and no --parent was given: the ridge is centred on 0 (l2)")
+            }
+            file.spec.l2Rule = rule
+            file.l2Path = path
+            if let w = path?.boundaryWarning { file.statistics.warnings.append(w) }
             let training = made.training, holdout = made.holdout
             let url = try WeightsStore.write(file, to: folder, nextFreeVersion: version == nil ? month : nil)
             file.version = String(url.deletingPathExtension().lastPathComponent.dropFirst(model.count + 1))
@@ -122,6 +187,74 @@ struct Fit: ParsableCommand {
         } else {
             print(report.rendered())
         }
+    }
+}
+
+extension Fit {
+    /// `--recalibrate`: the child version of a parent, from recent outcomes.
+    func runRecalibration(_ parentPath: String) throws {
+        let parentFile = try loadWeights(parentPath)
+        Progress.say("loading \(dataDir)…")
+        let dataset = try runReportingDataErrors {
+            try Dataset.load(directory: URL(fileURLWithPath: dataDir),
+                             requirements: DataRequirements(models: [(parentFile, parentPath)], allowMissingColumns: false))
+        }
+        guard let cut = after.flatMap(parseTimestamp) ?? parentFile.training.window.end else {
+            throw reportError("\(parentPath): its training window has no end; pass --after DATE")
+        }
+        let closed = dataset.closedAt
+        let rows = (0..<Int32(closed.count)).filter { closed[Int($0)] >= cut }
+        let folder = URL(fileURLWithPath: out)
+        let model = parentFile.model
+        let month = String(formatDate(rows.map { closed[Int($0)] }.max() ?? cut).prefix(7))
+        if let version {
+            let target = folder.appendingPathComponent(WeightsStore.fileName(model: model, version: version))
+            if FileManager.default.fileExists(atPath: target.path) { throw reportError("\(target.path) exists: versions are immutable (pass another --version)") }
+        }
+        let (written, file): (URL, WeightsFile) = try runReportingDataErrors {
+            let made: Version.Made
+            do {
+                made = try Recalibrated.make(
+                    parent: parentFile, dataset: dataset, rows: rows, after: cut,
+                    version: version ?? WeightsStore.nextVersion(in: folder, model: model, month: month), tool: "leadcal \(LeadcalVersion.string)")
+            } catch let e as CalibrationError { throw CLIError("--recalibrate: \(e.description)") }
+            var file = made.file
+            let url = try WeightsStore.write(file, to: folder, nextFreeVersion: version == nil ? month : nil)
+            file.version = String(url.deletingPathExtension().lastPathComponent.dropFirst(model.count + 1))
+            return (url, file)
+        }
+        Progress.done()
+        let r = file.recalibration!
+        if json {
+            struct JSON: Encodable {
+                var weights_file: String, model: String, version: String, parent: String, after: String, rows: Int, won: Int
+                var offset: Double, offset_std_error: Double?, offset_interval: [Double]
+                var slope: Double, slope_std_error: Double?, slope_interval: [Double]
+                var log_likelihood: Double, parent_log_likelihood: Double, metrics: WeightsFile.MetricSet, warnings: [String]
+            }
+            try printJSON(JSON(
+                weights_file: written.path, model: model, version: file.version, parent: r.parent, after: r.after, rows: r.rows, won: r.won,
+                offset: r.offset.weight, offset_std_error: r.offset.stdError, offset_interval: r.offsetInterval,
+                slope: r.slope.weight, slope_std_error: r.slope.stdError, slope_interval: r.slopeInterval,
+                log_likelihood: r.logLikelihood, parent_log_likelihood: r.parentLogLikelihood, metrics: file.metrics.training,
+                warnings: file.statistics.warnings))
+            return
+        }
+        func n(_ v: Double?, _ d: Int = 4) -> String { NumberFormat.fixed(v, d) }
+        var lines = ["leadcal recalibration: \(model) \(r.parent) -> \(file.version)",
+                     "outcomes closed from \(r.after.prefix(10)): \(r.rows) (won \(r.won)); logit = offset + slope × the parent's logit", "",
+                     "            " + ["estimate", "std err", "z", "[0.025", "0.975]"].map { $0.leftPad(10) }.joined()]
+        for (name, e, i, null) in [("offset", r.offset, r.offsetInterval, 0.0), ("slope", r.slope, r.slopeInterval, 1.0)] {
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + [n(e.weight), n(e.stdError), n(e.stdError.map { (e.weight - null) / $0 }, 2), n(i[0]), n(i[1])].map { $0.leftPad(10) }.joined())
+        }
+        lines.append("(z of the offset against 0, of the slope against 1: no shift, no change of spread)")
+        lines.append(String(format: "log-likelihood %.3f (the parent's on the same outcomes: %.3f)", r.logLikelihood, r.parentLogLikelihood))
+        let m = file.metrics.training
+        lines.append("metrics on these outcomes: AUC \(n(m.auc, 4)), log loss \(n(m.logLoss)), Brier \(n(m.brier)) (optimistic: the outcomes it was fitted on)")
+        lines.append("The weights are the parent's times the slope; their standard errors are not re-estimated.")
+        lines.append("weights file: \(written.path)")
+        print(lines.joined(separator: "\n"))
     }
 }
 

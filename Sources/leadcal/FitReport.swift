@@ -55,6 +55,45 @@ struct FitReport {
         var seconds: [String: Double]
         /// Feature passes over the training rows and over subsamples, and passes over the design matrix.
         var passes: [String: Int]
+        /// The validation path that chose l2 (`l2: auto` only).
+        var l2_path: PathJSON?
+    }
+
+    /// ``L2Path`` with the key names of the weights file.
+    struct PathJSON: Encodable {
+        struct Fold: Encodable {
+            var month: String
+            var training_rows: Int
+            var last_training_closed_at: String
+            var validation_rows: Int
+            var validation_won: Int
+        }
+        struct Point: Encodable {
+            var l2: Double
+            var log_loss: Double
+            var log_loss_std_error: Double
+            var auc: Double?
+            var fold_log_loss: [Double]
+            var half_lives: [String: HalfLife]
+        }
+        var rule: L2Rule
+        var chosen: Double
+        var best: Double
+        var folds: [Fold]
+        var points: [Point]
+        init(_ p: L2Path) {
+            rule = p.rule
+            chosen = p.chosen
+            best = p.best
+            folds = p.folds.map {
+                .init(month: $0.month, training_rows: $0.trainingRows, last_training_closed_at: $0.lastTrainingClosedAt,
+                      validation_rows: $0.validationRows, validation_won: $0.validationWon)
+            }
+            points = p.points.map {
+                .init(l2: $0.l2, log_loss: $0.logLoss, log_loss_std_error: $0.logLossStdError, auc: $0.auc, fold_log_loss: $0.foldLogLoss,
+                      half_lives: $0.halfLives)
+            }
+        }
     }
 
     var json: JSON {
@@ -83,12 +122,13 @@ struct FitReport {
             weight_status: status, at_bound_zero: result.features.filter { $0.status == .atBoundZero }.map(\.name),
             not_estimated: notEstimated, half_lives: h, half_life_status: hs, half_life_ci: ci,
             reference_levels: result.layout.referenceLevels, converged: s.converged, iterations: s.iterations,
-            newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, axes: result.axes, warnings: result.warnings,
+            newton_iterations: s.newtonIterations, metrics: metrics, features: result.features, axes: result.axes, warnings: file.statistics.warnings,
             anomalies: Dictionary(uniqueKeysWithValues: dataset.report.anomalies.map { ($0.kind, $0.count) }),
             standard_errors: result.standardErrors,
             seconds: ["load": loadSeconds, "features": s.seconds.features, "solver": s.seconds.solver, "total": totalSeconds]
                 .merging(s.seconds.stages.map { ($0.name, $0.seconds) }, uniquingKeysWith: { $1 }),
-            passes: ["features": s.featurePasses, "features_subsample": s.subsampleFeaturePasses, "design_matrix": s.objectivePasses])
+            passes: ["features": s.featurePasses, "features_subsample": s.subsampleFeaturePasses, "design_matrix": s.objectivePasses],
+            l2_path: file.l2Path.map(PathJSON.init))
     }
 
     /// Two-sided normal p-value of z.
@@ -108,7 +148,7 @@ struct FitReport {
         out.append(rule)
         pair("Training leads:", "\(s.rows)", "Log-likelihood:", String(format: "%.3f", s.logLikelihood))
         pair("Won / lost:", "\(s.won) / \(s.lost)", "LL-null:", String(format: "%.3f", s.nullLogLikelihood))
-        pair("l2:", "\(s.l2)", "Pseudo R² (McFadden):", String(format: "%.4f", s.pseudoR2))
+        pair("l2:", file.l2Path.map { "\(s.l2) (auto, \($0.rule.rawValue))" } ?? "\(s.l2)", "Pseudo R² (McFadden):", String(format: "%.4f", s.pseudoR2))
         pair("Converged:", s.converged ? "yes" : "NO", "AIC:", String(format: "%.2f", s.aic))
         pair("Iterations:", "\(s.iterations) (\(s.newtonIterations) Newton)", "Objective:", String(format: "%.4f", s.objective))
         out.append(rule)
@@ -163,16 +203,34 @@ struct FitReport {
                 + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " ")
                 + (name == "training" ? "   (optimistic: the rows it was fitted on)" : ""))
         }
+        if let path = file.l2Path {
+            out.append(thin)
+            out.append("l2 path: time-ordered validation, \(path.folds.count) folds (validating on "
+                + path.folds.map(\.month).joined(separator: ", ") + "; each trained on the outcomes closed before its month)")
+            let axes = result.axes.filter { $0.halfLife?.status != nil && $0.halfLife?.status != .fixed }.map(\.name)
+            out.append("      l2".padding(toLength: 12, withPad: " ", startingAt: 0) + ["log loss", "± SE", "AUC"].map { $0.leftPad(10) }.joined()
+                + axes.map { ("h " + $0).leftPad(14) }.joined())
+            for p in path.points {
+                let mark = p.l2 == path.chosen ? "  <- chosen (\(path.rule.rawValue))" : (p.l2 == path.best ? "  <- lowest" : "")
+                let lives = axes.map { a -> String in
+                    guard let h = p.halfLives[a] else { return "-".leftPad(14) }
+                    return (NumberFormat.days(h.days) + (h.status.isEstimate ? "" : "*")).leftPad(14)
+                }
+                out.append(String(format: "%10g  ", p.l2) + [num(p.logLoss), num(p.logLossStdError), num(p.auc, 3)].map { $0.leftPad(10) }.joined()
+                    + lives.joined() + mark)
+            }
+            out.append("Half-lives in days, refitted at each l2 on the last fold's training outcomes; * marks one that is not a plain estimate (at a bound, not identified or without signal).")
+        }
         let anomalies = dataset.report.anomalies.filter { $0.count > 0 }
         if !anomalies.isEmpty {
             out.append(thin)
             out.append("Data anomalies (counted and skipped; `leadcal inspect` for examples):")
             for a in anomalies { out.append("  \(String(a.count).leftPad(9))  \(a.what)") }
         }
-        if !result.warnings.isEmpty {
+        if !file.statistics.warnings.isEmpty {
             out.append(thin)
             out.append("Warnings:")
-            for w in result.warnings { out.append("  - \(w)") }
+            for w in file.statistics.warnings { out.append("  - \(w)") }
         }
         out.append(rule)
         out.append(String(format: "time: load %.2f s, ", loadSeconds)

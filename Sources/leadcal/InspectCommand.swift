@@ -67,6 +67,11 @@ extension DataReport {
             out.append("    " + String(a.count).leftAligned(9) + a.what)
             for ex in a.examples { out.append("               e.g. \(ex)") }
         }
+        if !leakage.isEmpty {
+            out.append("")
+            out.append("  Leakage alarms")
+            for a in leakage { out.append("    \(a.message)") }
+        }
         if !ignoredColumns.isEmpty || !notes.isEmpty {
             out.append("")
             out.append("  Notes")

@@ -30,6 +30,11 @@ struct Synth: ParsableCommand {
         valueName: "order"))
     var order: SyntheticGenerator.Order = .time
 
+    @Option(help: ArgumentHelp(
+        "Logit points every true weight moves per month of as_of (half of them up, half down; signal weights stop at 0). truth.json records it. Default 0: a stable truth.",
+        valueName: "rate"))
+    var drift: Double = 0
+
     @Option(help: "Output folder (created). An existing dataset is replaced only with --force, and only if synth wrote it.", completion: .directory)
     var out: String
 
@@ -39,6 +44,7 @@ struct Synth: ParsableCommand {
     func validate() throws {
         guard leads > 0 else { throw ValidationError("--leads must be positive") }
         guard l2 >= 0 else { throw ValidationError("--l2 must be >= 0") }
+        guard drift.isFinite, abs(drift) <= 1 else { throw ValidationError("--drift must be a number of logit points per month in [-1, 1]") }
     }
 
     func run() throws {
@@ -50,6 +56,7 @@ struct Synth: ParsableCommand {
         var generator = SyntheticGenerator(leads: leads, seed: seed)
         generator.l2 = l2
         generator.order = order
+        generator.drift = drift
         try generator.write(to: URL(fileURLWithPath: out))
         print("wrote \(leads) leads to \(out) (seed \(seed))")
     }

@@ -21,6 +21,9 @@ struct JointCovarianceTests {
         /// Spec axes whose log half-life is a parameter.
         let axes: [Int]
         let halfLives: [Double]
+        /// `prior: parent`: per entry of `features`, the parent's weight and the prior's precision (0: the plain ridge).
+        var priorCenter: [Double] = []
+        var priorPrecision: [Double] = []
 
         /// F at θ = (b0, w over `features`, u over `axes`).
         func value(_ theta: [Double]) -> Double {
@@ -38,6 +41,12 @@ struct JointCovarianceTests {
             }
             var penalty = 0.0
             for (c, j) in features.enumerated() {
+                if !priorPrecision.isEmpty && priorPrecision[c] > 0 {
+                    // In weight units: no dependence on the feature's sd, hence on h.
+                    let d = theta[1 + c] - priorCenter[c]
+                    penalty += priorPrecision[c] / l2 * d * d
+                    continue
+                }
                 let mean = (0..<n).reduce(0.0) { $0 + x($1, j) } / Double(n)
                 let variance = (0..<n).reduce(0.0) { $0 + (x($1, j) - mean) * (x($1, j) - mean) } / Double(n)
                 penalty += variance * theta[1 + c] * theta[1 + c]
@@ -107,6 +116,62 @@ struct JointCovarianceTests {
             let se = fit.features[j].stdError!
             #expect(abs(se / reference - 1) < 1e-4, "\(fit.features[j].name): joint \(se), finite differences \(reference)")
         }
+    }
+
+    /// A fit of `dataset` with its ridge centred on a fit of another sample (`prior: parent`).
+    func fitWithPrior(_ dataset: Dataset, strength: Double) throws -> (fit: CalibrationResult, prior: Calibration.Prior) {
+        let parentData = try unconstrained(leads: 1_500, seed: 24, l2: 1)
+        let parentFit = try Calibration.fit(dataset: parentData, options: { var o = Calibration.Options(); o.intervals = false; return o }())
+        let parent = parentFit.weightsFile(version: "parent", parent: nil, createdAt: Date(), tool: "test", dataset: parentData, trainBefore: nil)
+        var options = Calibration.Options()
+        options.tolerance = 1e-12
+        options.prior = Calibration.Prior(parent: parent, strength: strength)
+        return (try Calibration.fit(dataset: dataset, options: options), options.prior!)
+    }
+
+    @Test("with prior: parent, minimise the full objective with the prior's penalty, and equal the inverse of its finite-difference Hessian")
+    func priorMatchesFiniteDifferences() throws {
+        let dataset = try unconstrained(leads: 1_500, seed: 23, l2: 1)
+        let (fit, prior) = try fitWithPrior(dataset, strength: 0.5)
+        #expect(fit.warnings.contains { $0.hasPrefix("prior: parent parent: 23 of 23 weights") })
+        let estimated = fit.features.indices.filter { fit.features[$0].status == .estimated }
+        let axes = fit.spec.axes.indices.filter { fit.axes[$0].halfLife?.status == .estimated }
+        #expect(axes.count == 3 && estimated.count == fit.features.count)
+        var objective = FullObjective(builder: FeatureBuilder(dataset: dataset, layout: fit.layout), y: dataset.labels, l2: 1,
+                                      features: estimated, axes: axes, halfLives: fit.halfLives)
+        objective.priorCenter = estimated.map { prior.weights[fit.features[$0].name]!.weight }
+        objective.priorPrecision = estimated.map { j in 0.5 / pow(prior.weights[fit.features[j].name]!.stdError, 2) }
+        let theta = [fit.intercept] + estimated.map { fit.features[$0].weight } + axes.map { log(fit.axes[$0].halfLife!.days) }
+        let steps = [1e-3] + estimated.map { max(1e-4, 1e-3 * fit.features[$0].stdError!) } + axes.map { _ in 1e-3 }
+        // The fit is the minimum: every central-difference slope of the full objective is ~0 (against the curvature's scale).
+        let m = theta.count
+        let h = objective.hessian(at: theta, steps: steps)
+        for a in 0..<m {
+            var up = theta, down = theta
+            up[a] += steps[a]; down[a] -= steps[a]
+            let slope = (objective.value(up) - objective.value(down)) / (2 * steps[a])
+            #expect(abs(slope) / h[a * m + a].squareRoot() < 1e-3, "coordinate \(a): slope \(slope)")
+        }
+        let inverse = try #require(Cholesky(upper: h, k: m)).inverse()
+        for (c, j) in estimated.enumerated() {
+            let reference = inverse[(1 + c) * m + 1 + c].squareRoot()
+            #expect(abs(fit.features[j].stdError! / reference - 1) < 1e-4, "\(fit.features[j].name)")
+        }
+    }
+
+    @Test("a stronger prior keeps the weights nearer the parent's, and narrows their intervals")
+    func priorStrength() throws {
+        let dataset = try unconstrained(leads: 1_500, seed: 23, l2: 1)
+        let (weak, prior) = try fitWithPrior(dataset, strength: 0.1)
+        let (strong, _) = try fitWithPrior(dataset, strength: 1)
+        func distance(_ f: CalibrationResult) -> Double {
+            f.features.reduce(0.0) { d, x in
+                let p = prior.weights[x.name]!
+                return d + pow((x.weight - p.weight) / p.stdError, 2)
+            }
+        }
+        #expect(distance(strong) < distance(weak))
+        for (a, b) in zip(strong.features, weak.features) { #expect(a.stdError! < b.stdError!, "\(a.name)") }
     }
 
     @Test("at fixed half-lives equal the conditional standard errors exactly")

@@ -49,6 +49,8 @@ public struct DataReport: Sendable, Codable, Equatable {
     public var ignoredColumns: [String: [String]]
     /// What the model reads that the data lack (allowed missing columns, signal types never seen).
     public var notes: [String]
+    /// Signal types that crowd the last day before `as_of` for won leads (a leakage sign; with a spec only).
+    public var leakage: [LastDayPileUp] = []
 
     static func make(
         spec: ModelSpec?, requirements: DataRequirements, notes: [String], leads: LeadTable, outcomes: OutcomeTable, decided: [Int32], signalRows: Int,

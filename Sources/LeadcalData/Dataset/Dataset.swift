@@ -119,15 +119,17 @@ public struct Dataset: Sendable {
             notes.append("leads.csv lacks \(leads.missingColumns.map { "'\($0)'" }.joined(separator: ", ")), which the model reads: scored at the reference level (categories) or the training mean (numbers)")
         }
         if let note = requirements.missingSignalsNote(seen: Set(typeCounts.keys)) { notes.append(note) }
-        let report = DataReport.make(
+        var report = DataReport.make(
             spec: spec, requirements: requirements, notes: notes, leads: leads, outcomes: outcomes, decided: decided, signalRows: rows,
             signalColumns: source.header, signalTimeRange: (minTime, maxTime), eventsPerLead: eventsPerLead,
             typeCounts: typeCounts, unknownLead: unknownLead, afterAsOf: afterAsOf,
             undecidedEvents: undecidedEvents, keptEvents: events.count)
+        let labels = decided.map { outcomes.outcome[Int($0)] == 1 ? 1.0 : 0 }
+        if spec != nil { report.leakage = LastDayPileUp.find(events: events, signals: requirements.signals, labels: labels) }
         let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": signalsDigest.wait() ?? ""]
         return Dataset(
             spec: spec, requirements: requirements, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
-            labels: decided.map { outcomes.outcome[Int($0)] == 1 ? 1 : 0 }, asOf: decided.map { outcomes.asOf[Int($0)] },
+            labels: labels, asOf: decided.map { outcomes.asOf[Int($0)] },
             closedAt: decided.map { outcomes.closedAt[Int($0)] })
     }
 

@@ -47,6 +47,12 @@ extension ModelSpec {
         var name = "model"
         var axes: [Axis] = []
         var l2 = 1.0
+        var auto = false
+        var rule: L2Rule? = nil
+        var ruleNode: Node? = nil
+        var prior: ModelSpec.Prior? = nil
+        var priorStrength: Double? = nil
+        var strengthNode: Node? = nil
         var nonnegative: [String] = []
         var nonnegativeNode: Node? = nil
         var tiers: [TierRule]? = nil
@@ -60,8 +66,23 @@ extension ModelSpec {
                 }
                 name = s
             case "l2":
-                guard let v = value.float, v.isFinite, v >= 0 else { throw fail(value, "expected l2 to be a number >= 0") }
-                l2 = v
+                if value.string == "auto" {
+                    auto = true
+                } else {
+                    guard let v = value.float, v.isFinite, v >= 0 else { throw fail(value, "expected l2 to be a number >= 0 or 'auto'") }
+                    l2 = v
+                }
+            case "l2_rule":
+                guard let s = value.string, let r = L2Rule(rawValue: s) else { throw fail(value, "expected l2_rule to be 'min' or '1se'") }
+                rule = r
+                ruleNode = value
+            case "prior":
+                guard let v = value.string, let p = ModelSpec.Prior(rawValue: v) else { throw fail(value, "expected prior: parent") }
+                prior = p
+            case "prior_strength":
+                guard let v = value.float, v.isFinite, v > 0, v <= 1 else { throw fail(value, "expected prior_strength to be a number in (0, 1]") }
+                priorStrength = v
+                strengthNode = value
             case "nonnegative":
                 guard let seq = value.sequence else { throw fail(value, "expected a list of axis names") }
                 nonnegative = try seq.map { (n: Node) throws(DataError) -> String in
@@ -79,7 +100,7 @@ extension ModelSpec {
             case "tiers":
                 tiers = try parseTiers(value, fail: fail)
             default:
-                throw fail(keyNode, "unknown key '\(key)' (expected name, axes, l2, nonnegative, tiers)")
+                throw fail(keyNode, "unknown key '\(key)' (expected name, axes, l2, l2_rule, prior, prior_strength, nonnegative, tiers)")
             }
         }
         guard axesNode != nil else { throw fail(root, "missing 'axes'") }
@@ -107,7 +128,12 @@ extension ModelSpec {
         for n in nonnegative where !axes.contains(where: { $0.name == n }) {
             throw fail(nonnegativeNode, "nonnegative names an unknown axis '\(n)' (axes: \(axes.map(\.name).joined(separator: ", ")))")
         }
-        return (ModelSpec(name: name, axes: axes, l2: l2, nonnegative: nonnegative, tiers: tiers), marks)
+        if rule != nil && !auto { throw fail(ruleNode, "l2_rule applies to l2: auto only (l2 is a number here)") }
+        if priorStrength != nil && prior == nil { throw fail(strengthNode, "prior_strength applies to prior: parent") }
+        var spec = ModelSpec(name: name, axes: axes, l2: l2, l2Rule: auto ? (rule ?? .oneSE) : nil, nonnegative: nonnegative, tiers: tiers)
+        spec.prior = prior
+        spec.priorStrength = prior == nil ? nil : (priorStrength ?? ModelSpec.defaultPriorStrength)
+        return (spec, marks)
     }
 
     private static func signalNode(in axes: Node?, axis: String, signal: String) -> Node? {

@@ -11,16 +11,39 @@ public struct ModelSpec: Sendable, Equatable, Codable {
     /// Axes in the order the spec lists them.
     public var axes: [Axis]
     /// Ridge strength on standardized weights (0: plain maximum likelihood).
+    /// With ``l2Rule`` set, the value the validation path chose (the spec's
+    /// `l2: auto` before the fit).
     public var l2: Double
+    /// Set by `l2: auto`: l2 is chosen by time-ordered validation with this
+    /// rule (see ``L2Path``); nil: l2 is the spec's number.
+    public var l2Rule: L2Rule?
+    /// `prior: parent`: the ridge of every feature the parent version also
+    /// estimated is centred on the parent's weight, with precision
+    /// `priorStrength / SE²` (in weight units) instead of `l2` toward 0.
+    public var prior: Prior?
+    /// The share of the parent's evidence the prior carries, in (0, 1]
+    /// (default ``defaultPriorStrength``; 1: all of it, as if the parent's
+    /// outcomes were independent of this fit's).
+    public var priorStrength: Double?
     /// Axes whose signal weights are constrained to be >= 0.
     public var nonnegative: [String]
+
+    public enum Prior: String, Sendable, Codable, Equatable, CaseIterable {
+        case parent
+    }
+
+    /// Half the parent's evidence: monthly fits train on every outcome so far,
+    /// so this month's data already hold most of the parent's; counting it
+    /// twice in full would overstate the certainty.
+    public static let defaultPriorStrength = 0.5
     /// Tier rules, most urgent first; nil means ``TierRule/defaults``.
     public var tiers: [TierRule]?
 
-    public init(name: String, axes: [Axis], l2: Double, nonnegative: [String] = [], tiers: [TierRule]? = nil) {
+    public init(name: String, axes: [Axis], l2: Double, l2Rule: L2Rule? = nil, nonnegative: [String] = [], tiers: [TierRule]? = nil) {
         self.name = name
         self.axes = axes
         self.l2 = l2
+        self.l2Rule = l2Rule
         self.nonnegative = nonnegative
         self.tiers = tiers
     }

@@ -28,6 +28,10 @@ public struct WeightsFile: Codable, Sendable, Equatable {
     public var axes: [Axis]
     public var statistics: Statistics
     public var metrics: Metrics
+    /// The validation path that chose l2 (`l2: auto` only).
+    public var l2Path: L2Path?
+    /// A version made by `fit --recalibrate`: how it was made from its parent.
+    public var recalibration: Recalibration?
     /// Most urgent first; a lead takes the first tier whose threshold its probability reaches.
     public var tiers: [Tier]
     /// `sha256:` + 64 hex digits (see ``WeightsStore``).
