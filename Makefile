@@ -86,11 +86,14 @@ check-sql: build
 demo-data: build
 	$(BIN) synth --leads 5000 --seed $(DEMO_SEED) --out $(DEMO) --force
 
-# Benchmarks (release build): fit at 5k/50k/500k leads, hot paths. See README.
+# Benchmarks (release builds): leadcal on a 500,000-lead export in time order and
+# grouped by lead, beside the Python peer, DuckDB, PostgreSQL, CSV.swift and wrk,
+# in one invocation. See README, Performance.
 bench: deps
 	scripts/bench.sh
 
-# Coverage of the 95% intervals on 10 synthetic datasets of 50,000 leads.
+# Coverage of the 95% intervals on 40 time-ordered synthetic datasets of 50,000
+# leads, at l2 0 and the default, joint and conditional standard errors.
 coverage: build
 	python3 scripts/coverage.py --leads 50000 --seeds 40
 

@@ -5,7 +5,7 @@ For each seed: `leadcal synth --drift RATE` (every true weight moves RATE logit
 points a month), then `leadcal backtest` with the spec's `prior: parent` (each
 month's fit centred on the previous month's), which also fits every month
 without the prior. Reported per seed and overall: the mean month-to-month tier
-churn (share of the month's test leads whose tier changes with the new model)
+churn (share of all decided leads, each read at its as_of, whose tier changes with the new model)
 with and without the prior, and the mean AUC on the following month's outcomes
 with and without it.
 

@@ -23,3 +23,24 @@ echo "### head -4 weights/scores.csv"; head -4 weights/scores.csv; echo
 run "$bin" evaluate --weights "$b" datasets/demo --after 2026-08-01
 run "$bin" versions weights
 run "$bin" backtest datasets/demo
+run "$bin" fit datasets/demo --out auto --train-before 2026-08-01 --l2 auto
+# A planted leak: a meeting one minute before as_of for every won deal.
+mkdir leaky && cp datasets/demo/*.csv datasets/demo/model.yaml leaky/
+python3 - <<'PY'
+import csv, datetime
+won = ("won", "closed won", "closedwon", "closed-won", "closed_won", "1", "true", "yes")
+with open("leaky/outcomes.csv", newline="", encoding="utf-8-sig") as f:
+    rows = [r for r in csv.DictReader(f) if r["outcome"].strip().lower() in won]
+with open("leaky/signals.csv", encoding="utf-8") as f:
+    header = f.readline().strip().split(",")
+with open("leaky/signals.csv", "a", encoding="utf-8") as f:
+    for r in rows:
+        t = datetime.datetime.fromisoformat(r["as_of"].replace("Z", "+00:00")) - datetime.timedelta(minutes=1)
+        cells = {"lead_id": r["lead_id"], "signal": "meeting", "occurred_at": t.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        f.write(",".join(cells.get(c, "") for c in header) + "\n")
+PY
+echo "### inspect leaky (excerpt)"; "$bin" inspect leaky | sed -n '/Leakage alarms/,/^$/p'; echo
+echo "### fit leaky (warnings)"; "$bin" fit leaky --out leaky-weights | sed -n '/^Warnings/,/^====/p'; echo
+run "$bin" fit --recalibrate "$a" datasets/demo --out recal
+cp datasets/demo/model.yaml prior.yaml && printf 'prior: parent\nprior_strength: 0.5\n' >> prior.yaml
+run "$bin" backtest datasets/demo --spec prior.yaml

@@ -49,7 +49,7 @@ public enum Backtest {
         /// Mean and largest |w_M − w_(M−1)| / SE_M over estimated weights: month-to-month drift in standard errors.
         public var driftMean: Double?
         public var driftMax: Double?
-        /// Share of the month's test leads whose tier differs between this month's model and the previous month's.
+        /// Share of all decided leads (each read at its own `as_of`) whose tier differs between this month's model and the previous month's.
         public var tierChurn: Double?
         /// With `prior: parent`: the same series fitted without the prior (each month centred on 0), for the trade-off.
         public var withoutPrior: Scores?
@@ -126,6 +126,7 @@ public enum Backtest {
         // Without the prior, beside it (only with `prior: parent`).
         var plainPrevious: CalibrationResult? = nil, plainPreviousScorer: Scorer? = nil
         let labels = dataset.labels
+        let everyone = (0..<Int32(closed.count)).map { $0 }
         /// Share of `rows` whose tier differs between two scorers.
         func churn(_ a: Scorer, _ b: Scorer, _ rows: [Int32]) -> Double {
             let x = ScoredOutcomes(scorer: a, dataset: dataset, rows: rows), y = ScoredOutcomes(scorer: b, dataset: dataset, rows: rows)
@@ -159,7 +160,7 @@ public enum Backtest {
                     fit, dataset: dataset, training: training, version: "backtest-\(month)", parent: nil,
                     createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal backtest").file)
                 withoutPrior = Scores(ScoredOutcomes(scorer: plainScorer, dataset: dataset, rows: test).probability, y)
-                churnWithoutPrior = plainPreviousScorer.map { churn($0, plainScorer, test) }
+                churnWithoutPrior = plainPreviousScorer.map { churn($0, plainScorer, everyone) }
                 plainPrevious = fit
                 plainPreviousScorer = plainScorer
             }
@@ -180,7 +181,7 @@ public enum Backtest {
                 testWon: Int(y.reduce(0, +)), halfLives: halfLives,
                 retrained: Scores(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: test).probability, y),
                 frozen: Scores(ScoredOutcomes(scorer: frozen!, dataset: dataset, rows: test).probability, y),
-                driftMean: driftMean, driftMax: driftMax, tierChurn: previousScorer.map { churn($0, scorer, test) },
+                driftMean: driftMean, driftMax: driftMax, tierChurn: previousScorer.map { churn($0, scorer, everyone) },
                 withoutPrior: withoutPrior, tierChurnWithoutPrior: churnWithoutPrior))
             previous = fit
             previousFile = file

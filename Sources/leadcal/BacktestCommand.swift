@@ -76,7 +76,7 @@ extension Backtest.Report {
             out.append("")
             out.append(String(format: "retraining vs frozen, mean over %d months: AUC %+.4f, log loss %+.4f (positive: retraining helps)", both.count, gain, lossGain))
         }
-        out.append("drift: mean |Δw| / SE against the previous month's fit; churn: share of the month's test leads whose tier differs from the previous month's model")
+        out.append("drift: mean |Δw| / SE against the previous month's fit; churn: share of all decided leads whose tier differs from the previous month's model")
         if let strength = priorStrength {
             let both = months.filter { $0.tierChurn != nil && $0.tierChurnWithoutPrior != nil }
             let withAUC = months.compactMap { m in m.retrained.auc.flatMap { a in m.withoutPrior?.auc.map { (a, $0) } } }
