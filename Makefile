@@ -80,6 +80,7 @@ test: deps
 
 check-sql: build
 	$(PYTHON) scripts/check_sql.py $(DEMO) --leadcal $(BIN)
+	$(PYTHON) scripts/check_sql.py $(DEMO) --leadcal $(BIN) --breadth 14
 	$(PYTHON) scripts/check_hostile.py --leadcal $(BIN)
 
 # Regenerates datasets/demo (checked in; same seed, same bytes).

@@ -15,7 +15,9 @@ sqlite3, which has the math functions), DuckDB (its Python package, over the
 CSV files with read_csv views) and Spark SQL (pyspark in local[2] mode).
 
 Usage: python3 scripts/check_sql.py DATA_DIR [--leadcal BIN] [--weights FILE] [--as-of DATE]
-                                    [--engines postgres,sqlite,duckdb,spark] [--require]
+                                    [--engines postgres,sqlite,duckdb,spark] [--require] [--breadth DAYS]
+--breadth DAYS fits the data's model.yaml with `breadth_days: DAYS` on every axis with
+signals, so that the breadth features are checked on every engine too.
 An engine that is absent is skipped with the reason; with --require (or LEADCAL_REQUIRE_ENGINES=1,
 as .ci/run sets it) that is a failure.
 """
@@ -238,6 +240,9 @@ def run_json(ds, document, work):
     as_of = epoch(ds.as_of)
     signals = {s["signal"]: s for s in m["signals"]}
     sums = {}
+    # Breadth: the window of each signal type a breadth feature counts, and the (lead, type) pairs seen inside it.
+    window = {t: b["window_days"] for b in m.get("breadth", []) for t in b["signals"]}
+    recent = set()
     started = time.monotonic()
     for lead, signal, occurred, value in ds.signals:
         s = signals.get(signal)
@@ -247,6 +252,8 @@ def run_json(ds, document, work):
         if age > 0:
             key = (lead, signal)
             sums[key] = sums.get(key, 0.0) + (float(value) if value.strip() else 1.0) * 2.0 ** (-age / s["half_life_days"])
+            if signal in window and age <= window[signal]:
+                recent.add(key)
     column = {c: k for k, c in enumerate(ds.lead_columns)}
     rows = []
     for lead_row in ds.leads:
@@ -261,6 +268,8 @@ def run_json(ds, document, work):
         for s in m["signals"]:
             total = sums.get((lead, s["signal"]), 0.0)
             axes[s["axis"]] += s["weight"] * (math.log1p(total) if s["saturation"] == "log1p" else total)
+        for b in m.get("breadth", []):
+            axes[b["axis"]] += b["weight"] * sum(1 for t in b["signals"] if (lead, t) in recent)
         logit = m["intercept"] + sum(axes[a] for a in m["axes"])
         p = 1 / (1 + math.exp(-logit)) if logit > -700 else 0.0
         tier = next((t["name"] for t in m["tiers"] if p >= t["min_probability"]), m["tiers"][-1]["name"])
@@ -314,6 +323,7 @@ def main():
     p.add_argument("--as-of", default="2026-11-01T00:00:00Z")
     p.add_argument("--engines", default="json,postgres,sqlite,duckdb,spark")
     p.add_argument("--require", action="store_true", help="an absent engine is a failure (CI)")
+    p.add_argument("--breadth", type=float, help="fit with breadth_days: DAYS on every axis with signals")
     a = p.parse_args()
 
     import json
@@ -321,7 +331,17 @@ def main():
     a.require = a.require or os.environ.get("LEADCAL_REQUIRE_ENGINES") == "1"
     keep = tempfile.TemporaryDirectory()
     if a.weights is None:
-        fitted = subprocess.run([a.leadcal, "fit", a.data, "--out", keep.name, "--no-intervals", "--json"],
+        spec = []
+        if a.breadth:
+            # The data's spec with a breadth window on every axis with signals (each has a half_life_days line).
+            path = os.path.join(keep.name, "breadth.yaml")
+            with open(os.path.join(a.data, "model.yaml")) as f, open(path, "w") as g:
+                for line in f:
+                    g.write(line)
+                    if line.strip().startswith("half_life_days:"):
+                        g.write(line[:len(line) - len(line.lstrip())] + f"breadth_days: {a.breadth:g}\n")
+            spec = ["--spec", path]
+        fitted = subprocess.run([a.leadcal, "fit", a.data, "--out", keep.name, "--no-intervals", "--json"] + spec,
                                 capture_output=True, text=True, check=True)
         a.weights = json.loads(fitted.stdout)["weights_file"]
     weights = json.load(open(a.weights))

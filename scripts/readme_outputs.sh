@@ -44,3 +44,5 @@ echo "### fit leaky (warnings)"; "$bin" fit leaky --out leaky-weights | sed -n '
 run "$bin" fit --recalibrate "$a" datasets/demo --out recal
 cp datasets/demo/model.yaml prior.yaml && printf 'prior: parent\nprior_strength: 0.5\n' >> prior.yaml
 run "$bin" backtest datasets/demo --spec prior.yaml
+sed 's/^\(\s*\)half_life_days: \(.*\)$/\1half_life_days: \2\n\1breadth_days: 14/' datasets/demo/model.yaml > breadth.yaml
+echo "### fit datasets/demo --spec breadth.yaml (excerpt)"; "$bin" fit datasets/demo --spec breadth.yaml --out breadth --no-intervals | grep -E "^(context|engagement|history) |_breadth"; echo

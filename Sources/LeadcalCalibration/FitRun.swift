@@ -475,6 +475,7 @@ final class FitRun {
             case .numeric: kind = .numeric
             case .log: kind = .log
             case .signal: kind = .signal
+            case .breadth: kind = .breadth
             }
             var e = CalibrationResult.Feature(
                 name: f.name, axis: spec.axes[f.axis].name, kind: kind, weight: 0, status: .estimated, referenceLevel: reference)

@@ -29,6 +29,7 @@ extension CalibrationResult {
                 case let .category(column, l): source = column; level = l
                 case let .numeric(column), let .log(column): source = column
                 case let .signal(name, _): source = name
+                case .breadth: source = spec.axes[a].name
                 }
                 return WeightsFile.Feature(
                     name: f.name, kind: f.kind, source: source, level: level, referenceLevel: f.referenceLevel, weight: f.weight,
@@ -38,7 +39,8 @@ extension CalibrationResult {
             let columns = Set(spec.axes[a].attributes.filter { $0.kind == .categorical }.map(\.column))
             return WeightsFile.Axis(
                 name: axis.name, halfLife: axis.halfLife, saturation: axis.saturation, nonnegative: axis.nonnegative,
-                referenceLevels: layout.referenceLevels.filter { columns.contains($0.key) }, features: features)
+                referenceLevels: layout.referenceLevels.filter { columns.contains($0.key) }, breadthDays: spec.axes[a].breadthDays,
+                features: features)
         }
         return WeightsFile(
             model: spec.name, version: version, parent: parent, createdAt: formatTimestamp(createdAt.timeIntervalSince1970),

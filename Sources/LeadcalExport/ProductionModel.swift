@@ -27,7 +27,20 @@ public struct ProductionModel: Codable, Sendable, Equatable {
     public var signals: [Signal]
     public var categories: [Category]
     public var numbers: [Number]
+    /// Breadth features (absent from documents of models without one).
+    public var breadth: [Breadth]?
     public var tiers: [Tier]
+
+    public struct Breadth: Codable, Sendable, Equatable {
+        public var feature: String
+        public var axis: String
+        /// The signal types counted.
+        public var signals: [String]
+        public var windowDays: Double
+        public var weight: Double
+        /// Training mean of the feature (the baseline of reasons).
+        public var mean: Double
+    }
 
     public struct Signal: Codable, Sendable, Equatable {
         public var signal: String
@@ -68,6 +81,7 @@ public struct ProductionModel: Codable, Sendable, Equatable {
         value defaulting to 1, age_days = (as_of - occurred_at) in seconds / 86400. feature = sum, or ln(1 + sum) when saturation is log1p. \
         Category: the weight of the lead's level, 0 when absent (reference level, unseen level, missing value). \
         Number: weight * x, x = the number (ln(1 + number) for log1p), the training mean when missing. \
+        Breadth: weight * n, n = the number of distinct types among its `signals` with a signal of 0 < age_days <= window_days. \
         logit = intercept + sum of all contributions; probability = 1 / (1 + exp(-logit)); score = floor(100 * probability + 0.5); \
         tier = the first tier whose min_probability the probability reaches.
         """
@@ -79,7 +93,7 @@ public struct ProductionModel: Codable, Sendable, Equatable {
         formula = Self.formulaText
         intercept = file.intercept.weight
         axes = file.axes.map(\.name)
-        var signals: [Signal] = [], categories: [Category] = [], numbers: [Number] = []
+        var signals: [Signal] = [], categories: [Category] = [], numbers: [Number] = [], breadth: [Breadth] = []
         for axis in file.axes {
             var byColumn: [String: Category] = [:]
             var order: [String] = []
@@ -101,6 +115,10 @@ public struct ProductionModel: Codable, Sendable, Equatable {
                     byColumn[f.source]!.weights[f.level ?? ""] = f.weight
                 case .numeric, .log:
                     numbers.append(Number(column: f.source, axis: axis.name, transform: f.kind == .log ? "log1p" : "none", weight: f.weight, mean: f.mean))
+                case .breadth:
+                    breadth.append(Breadth(
+                        feature: f.name, axis: axis.name, signals: axis.features.filter { $0.kind == .signal }.map(\.source),
+                        windowDays: axis.breadthDays ?? 0, weight: f.weight, mean: f.mean))
                 }
             }
             categories += order.map { byColumn[$0]! }
@@ -108,6 +126,7 @@ public struct ProductionModel: Codable, Sendable, Equatable {
         self.signals = signals
         self.categories = categories
         self.numbers = numbers
+        self.breadth = breadth.isEmpty ? nil : breadth
         tiers = file.tiers.map { Tier(name: $0.name, minProbability: $0.minProbability) }
     }
 

@@ -31,6 +31,12 @@ public enum SQLExport {
         let signals = model.axes.flatMap { axis in
             axis.features.filter { $0.kind == .signal && $0.weight != 0 }.map { (axis: axis, feature: $0) }
         }
+        // Breadth features: the distinct signal types of their axis within its window.
+        let breadth = model.axes.flatMap { axis in
+            axis.features.filter { $0.kind == .breadth && $0.weight != 0 }.map {
+                (axis: axis, feature: $0, types: axis.features.filter { $0.kind == .signal }.map(\.source))
+            }
+        }
         var sql = """
             -- leadcal model \(model.model) \(model.version) (\(model.checksum)), for \(d.displayName).
             -- Inputs: leads (lead_id and attribute columns as text), signals(lead_id, signal, occurred_at, value),
@@ -40,8 +46,8 @@ public enum SQLExport {
               SELECT MAX(as_of) AS as_of FROM \(d.table("scoring_params", prefix: tablePrefix))
             )
             """
-        if !signals.isEmpty {
-            let types = Array(Set(signals.map(\.feature.source))).sorted().map(str).joined(separator: ", ")
+        if !signals.isEmpty || !breadth.isEmpty {
+            let types = Array(Set(signals.map(\.feature.source) + breadth.flatMap(\.types))).sorted().map(str).joined(separator: ", ")
             sql += """
                 ,
                 events AS (
@@ -58,11 +64,15 @@ public enum SQLExport {
                 sql += ",\n         SUM(CASE WHEN signal = \(str(s.feature.source)) THEN value * "
                     + "(CASE WHEN age > 1000 * \(h) THEN 0 ELSE POWER(\(num(2)), -age / \(h)) END) ELSE 0 END) AS s\(k)"
             }
+            for (k, b) in breadth.enumerated() {
+                sql += ",\n         COUNT(DISTINCT CASE WHEN age <= \(num(b.axis.breadthDays ?? 0)) AND signal IN ("
+                    + b.types.map(str).joined(separator: ", ") + ") THEN signal END) AS b\(k)"
+            }
             sql += "\n  FROM events\n  WHERE age > 0\n  GROUP BY lead_id\n)"
         }
         // Each axis's logit points.
         var axisTerms: [String] = []
-        var signalIndex = 0
+        var signalIndex = 0, breadthIndex = 0
         for axis in model.axes {
             // In the scorer's order: each column where its first feature stands, then the signals.
             var terms: [String] = []
@@ -84,6 +94,9 @@ public enum SQLExport {
                     let sum = "COALESCE(x.s\(signalIndex), 0)"
                     signalIndex += 1
                     terms.append("\(num(f.weight)) * " + (axis.saturation == .log1p ? "LN(1 + \(sum))" : sum))
+                case .breadth:
+                    terms.append("\(num(f.weight)) * COALESCE(x.b\(breadthIndex), 0)")
+                    breadthIndex += 1
                 }
             }
             for (column, c) in categories {
@@ -99,7 +112,7 @@ public enum SQLExport {
             """
         sql += axisTerms.enumerated().map { "         \($0.element) AS axis_\($0.offset)" }.joined(separator: ",\n")
         sql += "\n  FROM \(d.table("leads", prefix: tablePrefix)) AS l"
-        if !signals.isEmpty { sql += " LEFT JOIN sums AS x ON x.lead_id = l.lead_id" }
+        if !signals.isEmpty || !breadth.isEmpty { sql += " LEFT JOIN sums AS x ON x.lead_id = l.lead_id" }
         let axes = model.axes.indices.map { "axis_\($0)" }
         sql += """
 

@@ -47,6 +47,18 @@ public struct FeatureBuilder: Sendable {
                     let v = numbers[Int(dataset.decided[Int(r)])]
                     values[i * p + j] = isLog ? log1p(v) : v
                 }
+            case let .breadth(days):
+                // Distinct signal types of the axis (indices of ModelSpec.signals) with an event at age <= days.
+                let members = Set(spec.axes[f.axis].signals.compactMap { spec.signals.firstIndex(of: $0) }.map(Int32.init))
+                var seen = Set<Int32>()
+                for (i, r) in rows.enumerated() {
+                    seen.removeAll(keepingCapacity: true)
+                    for e in dataset.events.rowStart[Int(r)]..<dataset.events.rowStart[Int(r) + 1] {
+                        let s = dataset.events.signal[e]
+                        if dataset.events.age[e] <= days && members.contains(s) { seen.insert(s) }
+                    }
+                    values[i * p + j] = Double(seen.count)
+                }
             case .signal: break
             }
         }

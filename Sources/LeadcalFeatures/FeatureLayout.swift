@@ -14,6 +14,10 @@ public struct FeatureLayout: Sendable, Equatable, Codable {
         case log(column: String)
         /// The (saturated) decayed sum of a signal type; `signal` indexes `ModelSpec.signals`.
         case signal(name: String, signal: Int)
+        /// The axis's breadth: distinct signal types of the axis with an event
+        /// in the `days` before `as_of`. It does not move with the half-life,
+        /// so it sits with the attributes (computed and standardized once).
+        case breadth(days: Double)
     }
 
     public struct Feature: Sendable, Equatable, Codable {
@@ -104,6 +108,9 @@ public struct FeatureLayout: Sendable, Equatable, Codable {
                             Feature(name: "\(attribute.column)=\(level)", axis: a, kind: .category(column: attribute.column, level: level)))
                     }
                 }
+            }
+            if let days = axis.breadthDays {
+                attributeFeatures.append(Feature(name: axis.breadthFeatureName, axis: a, kind: .breadth(days: days)))
             }
             for s in axis.signals {
                 signalFeatures.append(Feature(name: s, axis: a, kind: .signal(name: s, signal: signalIndex)))

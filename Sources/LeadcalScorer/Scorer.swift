@@ -30,6 +30,10 @@ public struct Scorer: Sendable {
     private let signalWeight: [Double], signalMean: [Double], signalAxis: [Int], signalLog: [Bool]
     /// `−1/h` per signal: the exponent of 2 per day of age.
     let slope: [Double]
+    /// Per signal: its axis's breadth window in days (−∞: none).
+    let window: [Double]
+    /// Breadth features (all, for reasons): name, weight, mean, member signals.
+    private let breadth: [(name: String, weight: Double, mean: Double, members: [Int])]
     /// Per attribute column: kind, and for categories the weight, mean and axis per level.
     private let columns: [Column]
     /// The model flattened for the per-lead loop of ``score(lead:totals:attributes:into:)``.
@@ -47,6 +51,10 @@ public struct Scorer: Sendable {
         var terms: [Term] = []
         /// Signals of non-zero weight.
         var signals: [SignalPlan] = []
+        /// Breadth features of non-zero weight; their member signals are `breadthMembers[first..<end]`.
+        struct BreadthPlan: Sendable { var weight: Double; var axis: Int; var first: Int; var end: Int }
+        var breadth: [BreadthPlan] = []
+        var breadthMembers: [Int] = []
         var tierFloors: [Double] = []
     }
 
@@ -77,12 +85,17 @@ public struct Scorer: Sendable {
         var names: [String] = [], w: [Double] = [], mean: [Double] = [], axis: [Int] = [], log: [Bool] = [], slope: [Double] = []
         var columns: [String: Column] = [:]
         var order: [String] = []
+        var window: [Double] = []
+        var breadthFeatures: [(axis: Int, feature: WeightsFile.Feature)] = []
         for (a, ax) in weights.axes.enumerated() {
             for f in ax.features {
                 switch f.kind {
+                case .breadth:
+                    breadthFeatures.append((a, f))
                 case .signal:
                     names.append(f.source); w.append(f.weight); mean.append(f.mean); axis.append(a)
                     log.append(ax.saturation == .log1p); slope.append(-1 / (ax.halfLife?.days ?? .infinity))
+                    window.append(ax.breadthDays ?? -.infinity)
                 case .category, .numeric, .log:
                     let kind: ColumnKind = f.kind == .category ? .category : f.kind == .log ? .log : .number
                     if columns[f.source] == nil {
@@ -103,7 +116,11 @@ public struct Scorer: Sendable {
         }
         signalNames = names
         signalIndexByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        signalWeight = w; signalMean = mean; signalAxis = axis; signalLog = log; self.slope = slope
+        signalWeight = w; signalMean = mean; signalAxis = axis; signalLog = log; self.slope = slope; self.window = window
+        // A breadth feature counts the axis's signal types (every signal feature of its axis).
+        breadth = breadthFeatures.map { b in
+            (b.feature.name, b.feature.weight, b.feature.mean, axis.indices.filter { axis[$0] == b.axis })
+        }
         attributeColumns = order
         self.columns = order.map { columns[$0]! }
         var plan = Plan()
@@ -113,6 +130,11 @@ public struct Scorer: Sendable {
             for (k, weight) in column.weights.enumerated() { plan.terms.append(.init(weight: weight, axis: column.axis[k])) }
         }
         for s in names.indices where w[s] != 0 { plan.signals.append(.init(index: s, weight: w[s], axis: axis[s], log: log[s])) }
+        for (k, b) in breadth.enumerated() where b.weight != 0 {
+            let first = plan.breadthMembers.count
+            plan.breadthMembers += b.members
+            plan.breadth.append(.init(weight: b.weight, axis: breadthFeatures[k].axis, first: first, end: plan.breadthMembers.count))
+        }
         plan.tierFloors = weights.tiers.map(\.minProbability)
         self.plan = plan
     }
@@ -124,7 +146,7 @@ public struct Scorer: Sendable {
     public func signalIndex(_ name: String) -> Int? { signalIndexByName[name] }
 
     /// Empty totals for `leads` leads.
-    public func makeTotals(leads: Int) -> SignalTotals { SignalTotals(leads: leads, slope: slope) }
+    public func makeTotals(leads: Int) -> SignalTotals { SignalTotals(leads: leads, slope: slope, window: window) }
 
     /// How attribute column `c` (of ``attributeColumns``) enters the logit.
     public func columnKind(_ c: Int) -> ColumnKind { columns[c].kind }
@@ -240,6 +262,11 @@ public struct Scorer: Sendable {
                         axes[s.axis] += s.weight * (s.log ? log1p(total) : total)
                     }
                 }
+                for b in plan.breadth {
+                    var n = 0
+                    for k in b.first..<b.end where cells[plan.breadthMembers[k]].count & SignalTotals.recentBit != 0 { n += 1 }
+                    axes[b.axis] += b.weight * Double(n)
+                }
             }
             for a in 0..<axisCount { logit += axes[a] }
         }
@@ -316,6 +343,11 @@ public struct Scorer: Sendable {
             guard !(abs(effect) < 0.005) else { continue }
             effects.append(Reason(effect: effect, feature: signalNames[s],
                                   kind: .signal(count: totals.count(lead: lead, signal: s), lastAgeDays: totals.lastAge(lead: lead, signal: s))))
+        }
+        for b in breadth where b.weight != 0 {
+            let n = Double(b.members.filter { totals.recent(lead: lead, signal: $0) }.count)
+            let effect = b.weight * (n - b.mean)
+            if abs(effect) >= 0.005 { effects.append(Reason(effect: effect, feature: b.name, kind: .number(n))) }
         }
         for (c, column) in columns.enumerated() {
             let x = attributes.x[c]

@@ -2,11 +2,13 @@ import Foundation
 import LeadcalModel
 
 /// Decayed signal sums of many leads at one reading time, with what reasons
-/// need: the number of events and the age of the most recent one.
+/// need: the number of events and the age of the most recent one; and, for
+/// the signals of an axis with `breadth_days`, whether one event fell inside
+/// that window (the exact Double age compared, not the rounded one).
 ///
-/// One 16-byte cell per (lead, signal): the sum (Double), the count (UInt32)
-/// and the latest age (Float, days), so folding an event touches one cache
-/// line. Memory is `leads × signals × 16` bytes, whatever the number of
+/// One 16-byte cell per (lead, signal): the sum (Double), the count (UInt32,
+/// its top bit the breadth flag) and the latest age (Float, days), so folding
+/// an event touches one cache line. Memory is `leads × signals × 16` bytes, whatever the number of
 /// events: events are folded in as they stream by. Cost per event: one
 /// `exp2`, no dispatch on names (signals arrive as the model's indices).
 public struct SignalTotals: Sendable {
@@ -25,11 +27,20 @@ public struct SignalTotals: Sendable {
     public private(set) var future = 0
     /// `−1/h` per signal: the exponent of 2 per day of age.
     let slope: [Double]
+    /// Per signal: the breadth window of its axis in days (−∞: none).
+    let window: [Double]
+    /// Whether any signal has a window (else folds skip the comparison).
+    let windowed: Bool
+    /// The count's top bit: an event inside the breadth window.
+    @usableFromInline static let recentBit: UInt32 = 0x8000_0000
 
-    init(leads: Int, slope: [Double]) {
+    init(leads: Int, slope: [Double], window: [Double]? = nil) {
         self.leads = leads
         signals = slope.count
         self.slope = slope
+        self.window = window ?? [Double](repeating: -.infinity, count: slope.count)
+        precondition(self.window.count == slope.count)
+        windowed = self.window.contains { $0 > -.infinity }
         cells = [Cell](repeating: Cell(), count: leads * slope.count)
     }
 
@@ -40,13 +51,15 @@ public struct SignalTotals: Sendable {
         guard ageDays > 0 else { future += 1; return }
         let w = value * exp2(ageDays * slope[signal])
         let i = lead * signals + signal
-        cells.withUnsafeMutableBufferPointer { c in Self.fold(&c[i], w, ageDays) }
+        let window = self.window[signal]
+        cells.withUnsafeMutableBufferPointer { c in Self.fold(&c[i], w, ageDays, window) }
     }
 
     @inlinable @inline(__always)
-    static func fold(_ cell: inout Cell, _ w: Double, _ ageDays: Double) {
+    static func fold(_ cell: inout Cell, _ w: Double, _ ageDays: Double, _ window: Double) {
         cell.sum += w
-        cell.count &+= 1
+        // Branch-free: the count in the low 31 bits, the breadth flag in the top one.
+        cell.count = (cell.count &+ 1) | (ageDays <= window ? recentBit : 0)
         // Rounded down to single precision, so whole days (what reasons print) stay exact;
         // branch-free: ages arrive in any order.
         // (For a positive age, one less in the bit pattern is the next Float down.)
@@ -66,13 +79,24 @@ public struct SignalTotals: Sendable {
         let m = signals
         var late = 0
         slope.withUnsafeBufferPointer { slope in
-            cells.withUnsafeMutableBufferPointer { c in
-                let row = c.baseAddress! + lead * m
-                for e in 0..<s.count {
-                    let age = ageDays[e], k = Int(s[e])
-                    precondition(k >= 0 && k < m)
-                    guard age > 0 else { late += 1; continue }
-                    Self.fold(&row[k], values[e] * exp2(age * slope[k]), age)
+            window.withUnsafeBufferPointer { window in
+                cells.withUnsafeMutableBufferPointer { c in
+                    let row = c.baseAddress! + lead * m
+                    if windowed {
+                        for e in 0..<s.count {
+                            let age = ageDays[e], k = Int(s[e])
+                            precondition(k >= 0 && k < m)
+                            guard age > 0 else { late += 1; continue }
+                            Self.fold(&row[k], values[e] * exp2(age * slope[k]), age, window[k])
+                        }
+                    } else {
+                        for e in 0..<s.count {
+                            let age = ageDays[e], k = Int(s[e])
+                            precondition(k >= 0 && k < m)
+                            guard age > 0 else { late += 1; continue }
+                            Self.fold(&row[k], values[e] * exp2(age * slope[k]), age, -.infinity)
+                        }
+                    }
                 }
             }
         }
@@ -83,7 +107,9 @@ public struct SignalTotals: Sendable {
     @inline(__always)
     public func sum(lead: Int, signal: Int) -> Double { cells[lead * signals + signal].sum }
     /// Events counted for one lead and signal.
-    public func count(lead: Int, signal: Int) -> Double { Double(cells[lead * signals + signal].count) }
+    public func count(lead: Int, signal: Int) -> Double { Double(cells[lead * signals + signal].count & ~Self.recentBit) }
+    /// Whether one event of this lead and signal fell inside its axis's breadth window (`0 < age <= breadth_days`).
+    public func recent(lead: Int, signal: Int) -> Bool { cells[lead * signals + signal].count & Self.recentBit != 0 }
     /// Age in days of the latest counted event (+∞ when none), rounded down to
     /// single precision (its whole days are exact).
     public func lastAge(lead: Int, signal: Int) -> Double { Double(cells[lead * signals + signal].lastAge) }
@@ -106,9 +132,11 @@ public struct SignalTotals: Sendable {
     /// call, and returns the number of events it found at or after the
     /// reading time (added to ``future``).
     package mutating func withFolder(_ body: (Folder) -> Int) {
-        let slope = self.slope, m = signals
+        let slope = self.slope, window = self.window, m = signals
         let late = cells.withUnsafeMutableBufferPointer { c in
-            slope.withUnsafeBufferPointer { s in body(Folder(cells: c.baseAddress!, slope: s.baseAddress!, signals: m)) }
+            slope.withUnsafeBufferPointer { s in
+                window.withUnsafeBufferPointer { w in body(Folder(cells: c.baseAddress!, slope: s.baseAddress!, window: w.baseAddress!, signals: m)) }
+            }
         }
         future += late
     }
@@ -117,13 +145,14 @@ public struct SignalTotals: Sendable {
     package struct Folder: @unchecked Sendable {
         @usableFromInline let cells: UnsafeMutablePointer<Cell>
         @usableFromInline let slope: UnsafePointer<Double>
+        @usableFromInline let window: UnsafePointer<Double>
         @usableFromInline let signals: Int
 
         /// Folds one event; returns false (and folds nothing) for an event at or after the reading time.
         @inlinable @inline(__always)
         package func add(lead: Int, signal: Int, ageDays: Double, value: Double) -> Bool {
             guard ageDays > 0 else { return false }
-            SignalTotals.fold(&cells[lead * signals + signal], value * exp2(ageDays * slope[signal]), ageDays)
+            SignalTotals.fold(&cells[lead * signals + signal], value * exp2(ageDays * slope[signal]), ageDays, window[signal])
             return true
         }
     }

@@ -34,6 +34,8 @@ struct BaselineScorer {
                     if kind == .category { c.levels[f.level ?? ""] = c.weights.count }
                     c.weights.append(f.weight); c.axis.append(a)
                     columns[f.source] = c
+                case .breadth:
+                    preconditionFailure("the previous scorer predates breadth features (the benchmark model has none)")
                 }
             }
         }

@@ -96,3 +96,61 @@ struct DecayedSumTests {
         }
     }
 }
+
+@Suite("Breadth of interaction")
+struct BreadthFeatureTests {
+    @Test("counts the distinct signal types of the axis with an event in the window (0 < age <= N days), a hand-computed example")
+    func handComputed() throws {
+        // engagement has breadth_days: 7. Read at 2026-04-01:
+        //   A: email_open 2 days and 3 days before (one type), pricing_visit exactly 7 days before (in),
+        //      webinar 7 days and 1 second before (out), meeting 1 day before (another axis): 2.
+        //   B: email_open at as_of (not before it) and 30 days before: 0.
+        //   C: three types within the week, two events of one of them: 3.
+        let d = try DecayedSumTests().load(
+            spec: """
+                name: t
+                axes:
+                  engagement:
+                    signals: [email_open, pricing_visit, webinar]
+                    half_life_days: 10
+                    breadth_days: 7
+                  history:
+                    signals: [meeting]
+                    half_life_days: 30
+                """,
+            leads: "lead_id\nA\nB\nC\n",
+            signals: """
+                lead_id,signal,occurred_at,value
+                A,email_open,2026-03-30,1
+                A,email_open,2026-03-29,1
+                A,pricing_visit,2026-03-25,1
+                A,webinar,2026-03-24T23:59:59Z,1
+                A,meeting,2026-03-31,1
+                B,email_open,2026-04-01,1
+                B,email_open,2026-03-02,1
+                C,email_open,2026-03-31,1
+                C,email_open,2026-03-30,1
+                C,pricing_visit,2026-03-28,1
+                C,webinar,2026-03-26T12:00:00Z,1
+
+                """,
+            outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\nB,lost,2026-04-01\nC,lost,2026-04-01\n")
+        let builder = try FeatureBuilder(dataset: d)
+        #expect(builder.layout.names == ["engagement_breadth", "email_open", "pricing_visit", "webinar", "meeting"])
+        #expect(builder.layout.firstSignalColumn == 1)
+        #expect(builder.attributeValues == [2, 0, 3])
+    }
+
+    @Test("the spec refuses breadth_days on an axis without signals, and a breadth name that is already a signal type")
+    func specChecks() {
+        #expect(throws: DataError.self) {
+            try ModelSpec.parse(yaml: "name: t\naxes:\n  fit:\n    attributes: {industry: categorical}\n    breadth_days: 7\n")
+        }
+        #expect(throws: DataError.self) {
+            try ModelSpec.parse(yaml: "name: t\naxes:\n  e:\n    signals: [e_breadth]\n    half_life_days: 5\n    breadth_days: 7\n")
+        }
+        #expect(throws: DataError.self) {
+            try ModelSpec.parse(yaml: "name: t\naxes:\n  e:\n    signals: [x]\n    half_life_days: 5\n    breadth_days: 0\n")
+        }
+    }
+}

@@ -6,9 +6,13 @@ import LeadcalModel
 
 @Suite("The production scorer")
 struct ScorerTests {
-    @Test("scores equal the calibration's own predictions on the training rows to 1e-12")
-    func matchesCalibration() throws {
-        let (dataset, result, file) = Fixture.fitted
+    @Test("scores equal the calibration's own predictions on the training rows to 1e-12 (with breadth features too)", arguments: [false, true])
+    func matchesCalibration(breadth: Bool) throws {
+        let (dataset, result, file) = breadth ? Fixture.fittedBreadth : Fixture.fitted
+        if breadth {
+            #expect(file.features.filter { $0.kind == .breadth }.map(\.name) == ["engagement_breadth", "history_breadth"])
+            #expect(file.features.first { $0.name == "engagement_breadth" }!.status == .estimated)
+        }
         let scorer = Scorer(weights: file)
         let events = dataset.events
         let signals = dataset.spec!.signals
@@ -85,6 +89,33 @@ struct ScorerTests {
             String(format: "employees 99 (+%.2f)", 0.25 * (log(100) - 3)),
             "industry=retail (−0.40)",
         ])
+    }
+
+    @Test("a breadth feature counts the axis's signal types seen in its window, zero-weight ones included, by the exact age")
+    func breadthHandComputed() {
+        var model = handModel()
+        model.axes[1].breadthDays = 7
+        model.axes[1].features.append(.init(name: "email_open", kind: .signal, source: "email_open", weight: 0, status: .atBoundZero, mean: 0))
+        model.axes[1].features.insert(.init(name: "engagement_breadth", kind: .breadth, source: "engagement", weight: 0.3, status: .estimated, mean: 0.5), at: 0)
+        let scorer = Scorer(weights: model)
+        let pricing = scorer.signalIndex("pricing_visit")!, open = scorer.signalIndex("email_open")!
+        func logit(_ events: [(Int, Double)]) -> Double {
+            var totals = scorer.makeTotals(leads: 1)
+            for (s, age) in events { totals.add(lead: 0, signal: s, ageDays: age) }
+            return scorer.score(lead: 0, totals: totals, attributes: scorer.attributes([:])).logit
+        }
+        // Missing attributes: industry at its reference (0), employees at its training mean (0.25 · 3).
+        let c = -2 + 0.25 * 3.0
+        #expect(abs(logit([(pricing, 30), (open, 30)]) - (c + 0.8 * log1p(pow(2, -3.0)))) < 1e-12)              // breadth 0
+        #expect(abs(logit([(pricing, 7), (open, 7 + 1e-9)]) - (c + 0.8 * log1p(pow(2, -0.7)) + 0.3)) < 1e-12)    // 7 days is in, a hair beyond is out
+        #expect(abs(logit([(pricing, 1), (open, 0.5)]) - (c + 0.8 * log1p(pow(2, -0.1)) + 0.6)) < 1e-12)         // a zero-weight type counts
+        #expect(abs(logit([(pricing, 1), (pricing, 2)]) - (c + 0.8 * log1p(pow(2, -0.1) + pow(2, -0.2)) + 0.3)) < 1e-12)  // one type, twice
+        var totals = scorer.makeTotals(leads: 1)
+        totals.add(lead: 0, signal: pricing, ageDays: 1)
+        totals.add(lead: 0, signal: pricing, ageDays: 2)
+        #expect(totals.count(lead: 0, signal: pricing) == 2)   // the flag does not leak into the count
+        let reasons = scorer.reasons(lead: 0, totals: totals, attributes: scorer.attributes([:]), limit: 5)
+        #expect(reasons.contains { $0.description == "engagement_breadth 1 (+0.15)" })
     }
 
     @Test("a missing number is reported for the lead, not a crash")

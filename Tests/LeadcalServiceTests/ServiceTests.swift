@@ -33,6 +33,23 @@ enum ServiceFixture {
         }
         return root.appendingPathComponent("weights")
     }()
+    /// A version with breadth features (engagement: 14 days, history: 60 days), in its own folder.
+    static let breadth: URL = {
+        let data = folder.deletingLastPathComponent().appendingPathComponent("data")
+        let spec = folder.deletingLastPathComponent().appendingPathComponent("breadth.yaml")
+        var text = try! String(contentsOf: data.appendingPathComponent("model.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "    half_life_days: 14\n", with: "    half_life_days: 14\n    breadth_days: 14\n")
+            .replacingOccurrences(of: "    half_life_days: 90\n", with: "    half_life_days: 90\n    breadth_days: 60\n")
+        try! text.write(to: spec, atomically: true, encoding: .utf8)
+        let out = folder.deletingLastPathComponent().appendingPathComponent("breadth")
+        let p = Process()
+        p.executableURL = leadcalBinary()
+        p.arguments = ["fit", data.path, "--spec", spec.path, "--out", out.path, "--no-intervals", "--version", "b"]
+        p.standardOutput = FileHandle.nullDevice
+        try! p.run()
+        p.waitUntilExit()
+        return out.appendingPathComponent("b2b-default-b.json")
+    }()
     static var older: URL { folder.appendingPathComponent("b2b-default-2026-06.1.json") }
     static var newer: URL { folder.appendingPathComponent("b2b-default-2026-08.1.json") }
 }
@@ -129,6 +146,24 @@ struct ServiceTests {
         #expect(json["ignored_signal_types"] as? [String] == ["chat_open"])
         #expect((json["axis_contributions"] as? [String: Double])?.count == 4)
         #expect((json["reasons"] as? [[String: Any]])?.count == 3)
+    }
+
+    @Test("a model with breadth features: the service answers what the Swift scorer computes")
+    func breadthLikeTheScorer() async throws {
+        let scorer = try Scorer.load(ServiceFixture.breadth)
+        #expect(scorer.weights.features.filter { $0.kind == .breadth }.map(\.name) == ["engagement_breadth", "history_breadth"])
+        #expect(scorer.weights.features.filter { $0.kind == .breadth }.allSatisfy { $0.weight != 0 })
+        let server = try Server(weights: ServiceFixture.breadth)
+        defer { _ = server.stop() }
+        let body = try await server.raw("POST", "/score", body: Self.lead).body
+        var totals = scorer.makeTotals(leads: 1)
+        let asOf = parseTimestamp("2026-11-01T00:00:00Z")!
+        totals.add(lead: 0, signal: scorer.signalIndex("pricing_visit")!, ageDays: (asOf - parseTimestamp("2026-10-30T10:00:00Z")!) / 86400, value: 3)
+        totals.add(lead: 0, signal: scorer.signalIndex("meeting")!, ageDays: (asOf - parseTimestamp("2026-09-15")!) / 86400)
+        #expect(totals.recent(lead: 0, signal: scorer.signalIndex("pricing_visit")!) && totals.recent(lead: 0, signal: scorer.signalIndex("meeting")!))
+        let expected = scorer.score(lead: 0, totals: totals, attributes: scorer.attributes(["industry": "retail", "employees": "120", "job_level": "vp"]))
+        #expect(Server.number("probability", in: body) == expected.probability)
+        #expect(Server.number("logit", in: body) == expected.logit)
     }
 
     @Test("batch, model and health")

@@ -125,6 +125,11 @@ extension ModelSpec {
                 }
             }
         }
+        // A breadth feature's name must not be a signal type or an attribute of the spec.
+        let names = Set(axes.flatMap(\.signals)).union(columns)
+        for axis in axes where axis.breadthDays != nil && names.contains(axis.breadthFeatureName) {
+            throw fail(axesNode, "axis '\(axis.name)': its breadth feature '\(axis.breadthFeatureName)' has the name of a signal type or attribute; rename the axis")
+        }
         for n in nonnegative where !axes.contains(where: { $0.name == n }) {
             throw fail(nonnegativeNode, "nonnegative names an unknown axis '\(n)' (axes: \(axes.map(\.name).joined(separator: ", ")))")
         }
@@ -146,6 +151,7 @@ extension ModelSpec {
     ) throws(DataError) -> Axis {
         guard let m = node.mapping else { throw fail(node, "axis '\(name)': expected a mapping with signals or attributes") }
         var axis = Axis(name: name)
+        var breadthNode: Node? = nil
         var halfLifeNode: Node? = nil
         for (k, v) in m {
             switch k.string ?? "" {
@@ -200,9 +206,18 @@ extension ModelSpec {
                     throw fail(v, "axis '\(name)': saturation must be none or log1p")
                 }
                 axis.saturation = s
+            case "breadth_days":
+                breadthNode = v
+                guard let d = v.float, d.isFinite, d > 0, d <= HalfLife.searchRange.upperBound else {
+                    throw fail(v, "axis '\(name)': breadth_days must be a positive number of days up to 3650, found '\(v.string ?? "")'")
+                }
+                axis.breadthDays = d
             default:
-                throw fail(k, "axis '\(name)': unknown key '\(k.string ?? "")' (expected attributes, signals, half_life_days, fit_half_life, saturation)")
+                throw fail(k, "axis '\(name)': unknown key '\(k.string ?? "")' (expected attributes, signals, half_life_days, fit_half_life, saturation, breadth_days)")
             }
+        }
+        if axis.signals.isEmpty && breadthNode != nil {
+            throw fail(breadthNode, "axis '\(name)' has no signals: breadth_days counts the axis's signal types, so it does not apply")
         }
         if axis.attributes.isEmpty && axis.signals.isEmpty {
             throw fail(keyNode, "axis '\(name)' has neither signals nor attributes")

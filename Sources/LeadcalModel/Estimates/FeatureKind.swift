@@ -9,4 +9,7 @@ public enum FeatureKind: String, Sendable, Codable, Equatable, CaseIterable {
     case log
     /// The axis saturation of a signal type's decayed sum.
     case signal
+    /// The number of distinct signal types of the axis with an event in the
+    /// axis's `breadth_days` before the reading time (0 < age <= N days).
+    case breadth
 }

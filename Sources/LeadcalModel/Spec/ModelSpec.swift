@@ -58,10 +58,14 @@ public struct ModelSpec: Sendable, Equatable, Codable {
         /// Whether calibration fits the half-life (else it is held fixed).
         public var fitHalfLife: Bool
         public var saturation: Saturation
+        /// `breadth_days: N`: the axis gains a feature, ``breadthFeatureName``,
+        /// counting the distinct signal types of the axis with an event in
+        /// the N days before `as_of` (`0 < age <= N`).
+        public var breadthDays: Double?
 
         public init(
             name: String, attributes: [Attribute] = [], signals: [String] = [], halfLifeDays: Double? = nil,
-            fitHalfLife: Bool = false, saturation: Saturation = .none
+            fitHalfLife: Bool = false, saturation: Saturation = .none, breadthDays: Double? = nil
         ) {
             self.name = name
             self.attributes = attributes
@@ -69,7 +73,11 @@ public struct ModelSpec: Sendable, Equatable, Codable {
             self.halfLifeDays = halfLifeDays
             self.fitHalfLife = fitHalfLife
             self.saturation = saturation
+            self.breadthDays = breadthDays
         }
+
+        /// The name of the axis's breadth feature: `<axis>_breadth`.
+        public var breadthFeatureName: String { name + "_breadth" }
     }
 
     /// A lead attribute (a column of leads.csv) and how it becomes features.

@@ -123,16 +123,19 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         public var nonnegative: Bool
         /// Reference level of each categorical column of this axis (the level without a feature).
         public var referenceLevels: [String: String]
+        /// The window of the axis's breadth feature, in days (absent without one).
+        public var breadthDays: Double?
         public var features: [Feature]
         public init(
             name: String, halfLife: HalfLife? = nil, saturation: ModelSpec.Saturation, nonnegative: Bool,
-            referenceLevels: [String: String] = [:], features: [Feature]
+            referenceLevels: [String: String] = [:], breadthDays: Double? = nil, features: [Feature]
         ) {
             self.name = name
             self.halfLife = halfLife
             self.saturation = saturation
             self.nonnegative = nonnegative
             self.referenceLevels = referenceLevels
+            self.breadthDays = breadthDays
             self.features = features
         }
     }
