@@ -46,3 +46,5 @@ cp datasets/demo/model.yaml prior.yaml && printf 'prior: parent\nprior_strength:
 run "$bin" backtest datasets/demo --spec prior.yaml
 sed 's/^\(\s*\)half_life_days: \(.*\)$/\1half_life_days: \2\n\1breadth_days: 14/' datasets/demo/model.yaml > breadth.yaml
 echo "### fit datasets/demo --spec breadth.yaml (excerpt)"; "$bin" fit datasets/demo --spec breadth.yaml --out breadth --no-intervals | grep -E "^(context|engagement|history) |_breadth"; echo
+cp datasets/demo/model.yaml amount.yaml && printf 'weight_by: amount\namount_cap: 99\n' >> amount.yaml
+run "$bin" fit datasets/demo --spec amount.yaml --out amount --train-before 2026-08-01

@@ -20,6 +20,8 @@ final class FitRun {
     var h0: [Double]
     /// `prior: parent`: the prior's precision per layout feature (empty without a prior).
     var priorPrecision: [Double] = []
+    /// `weight_by: amount`: each training row's weight (capped deal value over its mean); nil: unweighted.
+    var sampleWeight: [Double]?
     var warnings: [String] = []
 
     // Screening.
@@ -86,7 +88,14 @@ final class FitRun {
         }
         warnings += layout.notes
         builder = FeatureBuilder(dataset: dataset, rows: rows, layout: layout)
-        problem = PenalizedLogit(y: y, l2: spec.l2)
+        if spec.weightBy == .amount {
+            let amounts = try AmountWeights(dataset: dataset, rows: rows, percentile: spec.amountCap ?? ModelSpec.defaultAmountCap)
+            let weights = amounts.weights(dataset: dataset, rows: rows)
+            let mean = weights.reduce(0, +) / Double(weights.count)
+            sampleWeight = weights.map { $0 / mean }
+            warnings.append(amounts.note)
+        }
+        problem = PenalizedLogit(y: y, l2: spec.l2, sampleWeight: sampleWeight)
         if let prior = options.prior {
             var center = [Double](repeating: 0, count: layout.count), precision = center
             for (j, f) in layout.features.enumerated() {
@@ -184,7 +193,8 @@ final class FitRun {
         let stride = max(1, rows.count / target)
         let subset = Swift.stride(from: 0, to: rows.count, by: stride).map { rows[$0] }
         let labels = dataset.labels
-        let small = PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2)
+        let small = PenalizedLogit(y: subset.map { labels[Int($0)] }, l2: spec.l2,
+                                   sampleWeight: sampleWeight.map { w in Swift.stride(from: 0, to: rows.count, by: stride).map { w[$0] } })
         // The prior scaled with the data, so that the subsample's problem is the full one in miniature.
         if !priorPrecision.isEmpty {
             let share = Double(subset.count) / Double(rows.count)
@@ -338,8 +348,9 @@ final class FitRun {
         let clock = ContinuousClock()
         let started = clock.now
         defer { intervalSeconds = (clock.now - started).seconds }
-        guard options.intervals else {
-            if options.checkIdentification { scanForFlatProfiles(best) }
+        // The 1.92 threshold is a likelihood-ratio one: a deal-value-weighted likelihood does not support it.
+        guard options.intervals && sampleWeight == nil else {
+            if options.checkIdentification && sampleWeight == nil { scanForFlatProfiles(best) }
             return
         }
         var moved = false
@@ -403,6 +414,21 @@ final class FitRun {
         let inv = chol.inverse()
         var full = [Double](repeating: 0, count: k * k)
         for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { full[i * k + j] = inv[a * free.count + b] } }
+        if sampleWeight != nil {
+            // The sandwich H⁻¹ M H⁻¹ on the free columns.
+            let meat = problem.scoreOuterProduct(free: free)
+            let f = free.count
+            var m = [Double](repeating: 0, count: f * f)
+            for a in 0..<f { for b in 0..<f { m[a * f + b] = meat[min(a, b) * f + max(a, b)] } }
+            var left = [Double](repeating: 0, count: f * f), sandwich = left
+            for a in 0..<f { for b in 0..<f { var s = 0.0; for c in 0..<f { s += inv[a * f + c] * m[c * f + b] }; left[a * f + b] = s } }
+            for a in 0..<f { for b in 0..<f { var s = 0.0; for c in 0..<f { s += left[a * f + c] * inv[c * f + b] }; sandwich[a * f + b] = s } }
+            full = [Double](repeating: 0, count: k * k)
+            for (a, i) in free.enumerated() { for (b, j) in free.enumerated() { full[i * k + j] = sandwich[a * f + b] } }
+            covariance = problem.originalCovariance(full)
+            standardErrorKind = .sandwich
+            return
+        }
         covariance = problem.originalCovariance(full)
         standardErrorKind = .conditional
         guard !options.conditionalStandardErrors else { return }
@@ -534,9 +560,12 @@ final class FitRun {
         let unidentified = Set(spec.axes.indices.filter { axes[$0].halfLife?.status == .notIdentified })
         warnings += multimodalWarnings(unidentified: unidentified)
         for a in secondOptima.keys { axes[a].secondOptimumDays = secondOptima[a]?.days }
-        let n = Double(rows.count)
-        let rate = Double(won) / n
-        let nullLL = Double(won) * log(rate) + (n - Double(won)) * log(1 - rate)
+        // The null model: the (weighted) win rate alone.
+        let weightOf = sampleWeight ?? [Double](repeating: 1, count: rows.count)
+        let n = weightOf.reduce(0, +)
+        let wonWeight = zip(weightOf, y).reduce(0.0) { $0 + $1.0 * $1.1 }
+        let rate = wonWeight / n
+        let nullLL = wonWeight * log(rate) + (n - wonWeight) * log(1 - rate)
         let ll = final.evaluation.logLikelihood
         let freeWeights = (0..<k).filter { !final.atZero[$0] }.count
         let parameters = freeWeights + (search == nil ? 0 : fittedAxes.count)

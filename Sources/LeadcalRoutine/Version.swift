@@ -15,6 +15,9 @@ public enum Version {
         public var file: WeightsFile
         public var training: Metrics.Summary
         public var holdout: Metrics.Summary?
+        /// `weight_by: amount`: the metrics weighted by capped deal value.
+        public var weightedTraining: Metrics.Summary? = nil
+        public var weightedHoldout: Metrics.Summary? = nil
     }
 
     /// The weights file of `result`, fitted on the decided rows `training` of
@@ -34,12 +37,25 @@ public enum Version {
         let trainingMetrics = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: training))
         let holdoutMetrics = holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: holdout))
         file.metrics = WeightsFile.Metrics(training: trainingMetrics.metricSet, holdout: holdoutMetrics?.metricSet)
+        var weightedTraining: Metrics.Summary? = nil, weightedHoldout: Metrics.Summary? = nil
+        if result.spec.weightBy == .amount,
+            let amounts = try? AmountWeights(dataset: dataset, rows: training, percentile: result.spec.amountCap ?? ModelSpec.defaultAmountCap)
+        {
+            // The training cap and median serve the holdout too: the rule the fit used.
+            func weighted(_ rows: [Int32]) -> Metrics.Summary {
+                let scored = ScoredOutcomes(scorer: scorer, dataset: dataset, rows: rows)
+                return Metrics.summary(scored.probability, scored.label, weights: amounts.weights(dataset: dataset, rows: rows))
+            }
+            weightedTraining = weighted(training)
+            weightedHoldout = holdout.isEmpty ? nil : weighted(holdout)
+            file.metrics.amountWeighted = .init(training: weightedTraining!.metricSet, holdout: weightedHoldout?.metricSet)
+        }
         if alarms {
             let later = holdoutMetrics?.auc.map { ($0, "holdout") } ?? validationAUC.map { ($0, "mean validation (l2 path)") }
             file.statistics.warnings += LeakageAlarms.warnings(
                 result, dataset: dataset, training: training, trainingAUC: trainingMetrics.auc, laterAUC: later)
         }
-        return Made(file: file, training: trainingMetrics, holdout: holdoutMetrics)
+        return Made(file: file, training: trainingMetrics, holdout: holdoutMetrics, weightedTraining: weightedTraining, weightedHoldout: weightedHoldout)
     }
 }
 

@@ -225,6 +225,11 @@ public struct Scorer: Sendable {
         public init() {}
     }
 
+    /// The expected deal value of a lead with an estimated `amount`:
+    /// `probability × amount`. Meaningful with a model fitted with
+    /// `weight_by: amount`, whose score ranks revenue rather than wins alone.
+    public static func expectedValue(_ score: Score, amount: Double) -> Double { score.probability * amount }
+
     /// The tier name of a score.
     public func tier(_ score: Score) -> String {
         weights.tiers.indices.contains(score.tierIndex) ? weights.tiers[score.tierIndex].name : ""

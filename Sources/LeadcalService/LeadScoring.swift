@@ -13,6 +13,9 @@ struct ScoredLead {
     var signalsAfterAsOf: Int
     var ignoredAttributes: [String]
     var notes: [String]
+    /// The request's estimated deal value, and probability × it (``Scorer/expectedValue(_:amount:)``).
+    var amount: Double? = nil
+    var expectedValue: Double? { amount.map { Scorer.expectedValue(score, amount: $0) } }
 }
 
 extension LeadRequest {
@@ -74,7 +77,7 @@ extension LeadRequest {
             leadId: leadId, asOf: readingTime, score: score, tier: scorer.tier(score),
             reasons: limit > 0 ? scorer.reasons(lead: 0, totals: totals, attributes: resolved, limit: limit) : [],
             ignoredSignalTypes: ignored, signalsAfterAsOf: totals.future,
-            ignoredAttributes: attributes.keys.filter { !scorer.attributeColumns.contains($0) }.sorted(), notes: notes)
+            ignoredAttributes: attributes.keys.filter { !scorer.attributeColumns.contains($0) }.sorted(), notes: notes, amount: amount)
     }
 }
 
@@ -142,6 +145,7 @@ extension ScoredLead {
         w.key("score"); w.raw("\(score.score)"); w.raw(",")
         w.key("tier"); w.string(tier); w.raw(",")
         w.key("logit"); w.number(score.logit); w.raw(",")
+        if let expectedValue { w.key("expected_value"); w.number(expectedValue); w.raw(",") }
         w.key("axis_contributions"); w.raw("{")
         for (a, name) in scorer.axisNames.enumerated() {
             if a > 0 { w.raw(",") }

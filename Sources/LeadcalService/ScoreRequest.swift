@@ -17,10 +17,11 @@ public struct RequestError: Error, Sendable, Equatable {
 ///     {"lead_id": "L1", "as_of": "2026-11-01T00:00:00Z",
 ///      "attributes": {"industry": "software", "employees": 120},
 ///      "signals": [{"signal": "pricing_visit", "occurred_at": "2026-10-30T09:12:00Z", "value": 3}],
-///      "reasons": 3}
+///      "reasons": 3, "amount": 25000}
 ///
 /// Everything is optional: `as_of` defaults to now, a signal's `value` to 1,
-/// `reasons` to 3, a missing attribute takes the reference level (a category)
+/// `reasons` to 3, `amount` (an estimated deal value, >= 0) to none (with
+/// one, the answer adds `expected_value`, probability × amount), a missing attribute takes the reference level (a category)
 /// or the training mean (a number), and the answer says so. Attribute values
 /// are strings, numbers or null. A field the request does not define is an
 /// error (a misspelt `signal` must not score a lead without signals).
@@ -30,6 +31,8 @@ struct LeadRequest {
     var attributes: [String: AttributeValue] = [:]
     var signals: [SignalIn] = []
     var reasons: Int?
+    /// An estimated deal value: the answer adds `expected_value`.
+    var amount: Double?
 
     struct SignalIn {
         var signal: String
@@ -52,7 +55,7 @@ struct LeadRequest {
         }
     }
 
-    static let fields = "lead_id, as_of, attributes, signals, reasons"
+    static let fields = "lead_id, as_of, attributes, signals, reasons, amount"
 
     /// Reads one lead object at `path` (empty for a whole body).
     static func read(_ r: inout JSONReader, at path: String) throws(RequestError) -> LeadRequest {
@@ -62,6 +65,10 @@ struct LeadRequest {
             switch key {
             case "lead_id": lead.leadId = try r.string(at: at(key))
             case "as_of": lead.asOf = try r.string(at: at(key))
+            case "amount":
+                guard let v = try r.optionalNumber(at: at(key)) else { return }
+                guard v.isFinite, v >= 0 else { throw RequestError(400, "\(at(key)): expected a deal value >= 0, found \(v)") }
+                lead.amount = v
             case "reasons":
                 guard let v = try r.optionalNumber(at: at(key)) else { return }
                 guard v == v.rounded(), abs(v) < 1e6 else { throw RequestError(400, "\(at(key)): expected an integer, found \(v)") }

@@ -77,7 +77,7 @@ public struct SyntheticGenerator: Sendable {
         // an unknown column on signals.csv, CRLF on outcomes.csv.
         try handles[0].write(contentsOf: Data([0xEF, 0xBB, 0xBF] + Array("lead_id,company,industry,employees,job_level,country\n".utf8)))
         try handles[1].write(contentsOf: Data("occurred_at,lead_id,signal,value,campaign\n".utf8))
-        try handles[2].write(contentsOf: Data("lead_id,outcome,as_of,closed_at\r\n".utf8))
+        try handles[2].write(contentsOf: Data("lead_id,outcome,as_of,closed_at,amount\r\n".utf8))
 
         // Generate chunks in parallel, a batch at a time, and write them in order.
         let batch = max(1, ProcessInfo.processInfo.activeProcessorCount * 4)
@@ -337,16 +337,22 @@ public struct SyntheticGenerator: Sendable {
             let won = rng.uniform() < score.probability
             let spellings = won ? Self.wonSpellings : Self.lostSpellings
             let closedAt = asOf + closingDelay
+            // The deal value, from a stream of its own (the other draws stay as they were): log-normal,
+            // larger for larger companies, about 5% missing. The truth does not depend on it.
+            var amountStream = Xoshiro256(seed: seed &+ 0x616D_6F75_6E74, stream: UInt64(i))
+            let amount = amountStream.int(20) == 0 ? -1 : Int(exp(8.6 + 0.25 * log1p(Double(employees)) + 0.8 * amountStream.normal()).rounded())
             let rows = rng.int(500) == 0 ? 2 : 1                                 // a rare duplicate outcome row
             for _ in 0..<rows {
                 outcomesOut.leadID(i); outcomesOut.byte(","); outcomesOut.write(spellings[rng.int(spellings.count)]); outcomesOut.byte(",")
                 if asOf % Self.day == 0 { outcomesOut.date(days: asOf / Self.day) } else { outcomesOut.timestamp(asOf) }
                 outcomesOut.byte(",")
                 if rng.int(10) != 0 { outcomesOut.timestamp(closedAt) }           // empty closed_at defaults to as_of
+                outcomesOut.byte(",")
+                if amount >= 0 { outcomesOut.int(amount) }
                 outcomesOut.write("\r\n")
             }
             if rng.int(3_000) == 0 {
-                outcomesOut.write("Z"); outcomesOut.leadID(i); outcomesOut.write(",won,"); outcomesOut.timestamp(asOf); outcomesOut.write(",\r\n")
+                outcomesOut.write("Z"); outcomesOut.leadID(i); outcomesOut.write(",won,"); outcomesOut.timestamp(asOf); outcomesOut.write(",,\r\n")
             }
         }
         chunk.leads = leadsOut

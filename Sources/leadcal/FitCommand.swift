@@ -159,7 +159,7 @@ struct Fit: ParsableCommand {
         }
         Progress.done()
         // The weights file: version, lineage, metrics by the scorer, then an atomic write that never replaces a file.
-        let (written, file, training, holdout): (URL, WeightsFile, Metrics.Summary, Metrics.Summary?) = try runReportingDataErrors {
+        let (written, file, made): (URL, WeightsFile, Version.Made) = try runReportingDataErrors {
             let cut = split.cutoff ?? (split.training.map { dataset.closedAt[Int($0)] }.max() ?? Date().timeIntervalSince1970)
             let month = String(formatDate(split.cutoff != nil ? cut - 1 : cut).prefix(7))
             let made = Version.make(
@@ -174,13 +174,13 @@ struct Fit: ParsableCommand {
             file.spec.l2Rule = rule
             file.l2Path = path
             if let w = path?.boundaryWarning { file.statistics.warnings.append(w) }
-            let training = made.training, holdout = made.holdout
             let url = try WeightsStore.write(file, to: folder, nextFreeVersion: version == nil ? month : nil)
             file.version = String(url.deletingPathExtension().lastPathComponent.dropFirst(model.count + 1))
-            return (url, file, training, holdout)
+            return (url, file, made)
         }
         let total = (clock.now - start).seconds
-        let report = FitReport(result: result, file: file, dataset: dataset, training: training, holdout: holdout, weightsFile: written.path,
+        let report = FitReport(result: result, file: file, dataset: dataset, training: made.training, holdout: made.holdout,
+                               weightedTraining: made.weightedTraining, weightedHoldout: made.weightedHoldout, weightsFile: written.path,
                                loadSeconds: loadSeconds, totalSeconds: total)
         if json {
             try printJSON(report.json)

@@ -11,6 +11,9 @@ struct FitReport {
     var dataset: Dataset
     var training: Metrics.Summary
     var holdout: Metrics.Summary?
+    /// `weight_by: amount`: the metrics weighted by capped deal value.
+    var weightedTraining: Metrics.Summary? = nil
+    var weightedHoldout: Metrics.Summary? = nil
     var weightsFile: String?
     var loadSeconds: Double
     var totalSeconds: Double
@@ -114,6 +117,8 @@ struct FitReport {
         }
         var metrics = ["training": training]
         if let holdout { metrics["holdout"] = holdout }
+        if let weightedTraining { metrics["training_amount_weighted"] = weightedTraining }
+        if let weightedHoldout { metrics["holdout_amount_weighted"] = weightedHoldout }
         let s = result.statistics
         return JSON(
             weights_file: weightsFile, model: result.spec.name, version: file.version, parent: file.parent, objective: s.objective,
@@ -198,7 +203,9 @@ struct FitReport {
         }
         out.append(rule)
         out.append("metrics".padding(toLength: 28, withPad: " ", startingAt: 0) + ["leads", "won", "AUC", "log loss", "Brier"].map { $0.leftPad(9) }.joined(separator: " "))
-        for (name, m) in [("training", training)] + (holdout.map { [("holdout", $0)] } ?? []) {
+        let rows = [("training", training)] + (holdout.map { [("holdout", $0)] } ?? [])
+            + (weightedTraining.map { [("training, by amount", $0)] } ?? []) + (weightedHoldout.map { [("holdout, by amount", $0)] } ?? [])
+        for (name, m) in rows {
             out.append(("  " + name).padding(toLength: 28, withPad: " ", startingAt: 0)
                 + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " ")
                 + (name == "training" ? "   (optimistic: the rows it was fitted on)" : ""))

@@ -58,6 +58,35 @@ struct ReferenceTests {
     }
 }
 
+@Suite("Deal value: weight_by: amount")
+struct WeightedReferenceTests {
+    @Test("weighted fits match scikit-learn's sample_weight, and their sandwich standard errors NumPy's H⁻¹MH⁻¹")
+    func weightedMatchesScikitLearn() throws {
+        let dataset = try Dataset.load(directory: Reference.url("weighted"))
+        #expect(dataset.spec?.weightBy == .amount && dataset.spec?.amountCap == 95)
+        let fit = try Calibration.fit(dataset: dataset)
+        let expected = try Reference.expected("weighted")
+        let weights = expected["weights"] as! [String: Double], errors = expected["std_errors"] as! [String: Double]
+        #expect(fit.statistics.rows == expected["rows"] as! Int)
+        #expect(fit.standardErrors == .sandwich)
+        #expect(fit.warnings.contains { $0.hasPrefix("weighted by deal value: amounts capped at their percentile 95") })
+        #expect(Reference.close(fit.intercept, expected["intercept"] as! Double, relative: 1e-6))
+        for f in fit.features {
+            let e = weights[f.name]!, se = errors[f.name]!
+            #expect(abs(f.weight - e) <= 1e-6 * max(1, abs(e)), "\(f.name): \(f.weight) vs \(e)")
+            #expect(abs(f.stdError! / se - 1) <= 1e-6, "\(f.name): SE \(f.stdError!) vs \(se)")
+        }
+    }
+
+    @Test("weight_by: amount without an amount column is a clear error")
+    func needsAmounts() throws {
+        var dataset = try Dataset.load(directory: Reference.url("ridge"))
+        dataset.spec!.weightBy = .amount
+        dataset.spec!.amountCap = 99
+        #expect(throws: CalibrationError.self) { try Calibration.fit(dataset: dataset) }
+    }
+}
+
 @Suite("Non-negativity is a constrained solve")
 struct NonnegativityTests {
     /// The ridge reference data with the engagement and history weights constrained.

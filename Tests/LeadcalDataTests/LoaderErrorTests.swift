@@ -34,6 +34,16 @@ struct LoaderErrorTests {
         #expect(e == "leads.csv:2:12: employees: expected a finite number, found an empty cell")
     }
 
+    @Test("the optional amount column: a deal value >= 0, empty for none, anything else an error at its cell")
+    func dealAmounts() throws {
+        let d = try TestDataset(outcomes: "lead_id,outcome,as_of,amount\nA,won,2026-04-01,12500.5\nB,lost,2026-04-01,\n").load()
+        #expect(d.outcomes.hasAmount)
+        #expect(d.amount[0] == 12500.5 && d.amount[1].isNaN)
+        #expect(d.report.ignoredColumns["outcomes.csv"] == nil)
+        #expect(try TestDataset().load().outcomes.hasAmount == false)
+        let e = try TestDataset(outcomes: "lead_id,outcome,as_of,amount\nA,won,2026-04-01,-3\n").error()
+        #expect(e == "outcomes.csv:2:18: amount: expected a deal value >= 0, found '-3'")
+    }
     @Test func unknownOutcomeSpelling() throws {
         let e = try TestDataset(outcomes: "lead_id,outcome,as_of\nA,won,2026-04-01\nB,maybe,2026-04-01\n").error()
         #expect(e?.hasPrefix("outcomes.csv:3:3: outcome: expected won or lost") == true)

@@ -17,11 +17,11 @@ struct BacktestTests {
             let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\r\n")
             let flipped = lines.enumerated().map { (i, line) -> String in
                 let f = line.components(separatedBy: ",")
-                guard i > 0, f.count == 4, let asOf = parseTimestamp(f[2]) else { return line }
+                guard i > 0, f.count >= 4, let asOf = parseTimestamp(f[2]) else { return line }
                 let closed = f[3].isEmpty ? asOf : parseTimestamp(f[3])!
                 guard closed >= cut else { return line }
                 let won = ["won", "closed won", "closedwon", "closed-won", "1", "true", "yes"].contains(f[1].lowercased())
-                return [f[0], won ? "lost" : "won", f[2], f[3]].joined(separator: ",")
+                return ([f[0], won ? "lost" : "won"] + f[2...]).joined(separator: ",")
             }
             try flipped.joined(separator: "\r\n").write(to: file, atomically: true, encoding: .utf8)
         }

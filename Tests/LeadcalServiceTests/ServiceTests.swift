@@ -166,6 +166,20 @@ struct ServiceTests {
         #expect(Server.number("logit", in: body) == expected.logit)
     }
 
+    @Test("with an estimated amount, the answer adds expected_value = probability × amount; a negative amount is a 400")
+    func expectedValue() async throws {
+        let server = try Server(weights: ServiceFixture.newer)
+        defer { _ = server.stop() }
+        let withAmount = Self.lead.replacingOccurrences(of: "\"as_of\":", with: "\"amount\": 25000, \"as_of\":")
+        let body = try await server.raw("POST", "/score", body: withAmount).body
+        let p = try #require(Server.number("probability", in: body))
+        #expect(Server.number("expected_value", in: body) == p * 25000)
+        #expect(Server.number("expected_value", in: try await server.raw("POST", "/score", body: Self.lead).body) == nil)
+        let (status, json) = try await server.request("POST", "/score", body: Self.lead.replacingOccurrences(of: "\"as_of\":", with: "\"amount\": -1, \"as_of\":"))
+        #expect(status == 400)
+        #expect((json["error"] as? String)?.hasPrefix("amount: expected a deal value >= 0") == true)
+    }
+
     @Test("batch, model and health")
     func batchModelHealth() async throws {
         let server = try Server(weights: ServiceFixture.newer)
@@ -195,7 +209,7 @@ struct ServiceTests {
             ("{\"signals\": [{\"signal\": \"meeting\", \"occurred_at\": \"yesterday\"}]}", "signals[0].occurred_at: expected an ISO 8601 date or date-time, found 'yesterday'"),
             ("{\"signals\": [{\"signal\": 3, \"occurred_at\": \"2026-01-01\"}]}", "signals[0].signal: expected a string, found a number"),
             ("{\"signals\": [{\"occurred_at\": \"2026-01-01\"}]}", "signals[0].signal: missing"),
-            ("{\"signal\": []}", "signal: unknown field (expected lead_id, as_of, attributes, signals, reasons)"),
+            ("{\"signal\": []}", "signal: unknown field (expected lead_id, as_of, attributes, signals, reasons, amount)"),
             ("{\"as_of\": \"2026-13-01\"}", "as_of: expected an ISO 8601 date or date-time, found '2026-13-01'"),
             ("{\"signals\": [{\"signal\": \"meeting\", \"occurred_at\": \"2026-01-01\", \"value\": -1}]}", "signals[0].value: expected a finite number >= 0, found -1.0"),
             ("[]", "expected an object, found an array"),

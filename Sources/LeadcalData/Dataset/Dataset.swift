@@ -30,6 +30,8 @@ public struct Dataset: Sendable {
     public let asOf: [Double]
     /// `closed_at` per decided row.
     public let closedAt: [Double]
+    /// The deal value per decided row (outcomes.csv's optional `amount`); NaN when absent or empty.
+    public var amount: [Double] { decided.map { outcomes.amount[Int($0)] } }
     /// The lead key of a decided row.
     public func leadID(row: Int) -> String { leads.ids.string(Int(decided[row])) }
 

@@ -9,6 +9,10 @@ public struct OutcomeTable: Sendable {
     public var asOf: [Double]
     /// Per lead index: when the deal was decided (defaults to `asOf`); NaN if undecided.
     public var closedAt: [Double]
+    /// Per lead index: the deal value of the optional `amount` column (>= 0); NaN when absent or empty.
+    public var amount: [Double] = []
+    /// Whether outcomes.csv has an `amount` column.
+    public var hasAmount = false
     /// Rows read.
     public var rows: Int
     public var unknownLeads = Anomaly(kind: "outcomes_of_unknown_leads", what: "outcome rows whose lead_id is not in leads.csv")
@@ -55,14 +59,17 @@ public struct OutcomeTable: Sendable {
         let source = try CSVSource(url: url, name: "outcomes.csv")
         let cols = try source.columns(required: ["lead_id", "outcome", "as_of"])
         let closedColumn = source.column("closed_at")
+        let amountColumn = source.column("amount")
         var table = OutcomeTable(
             outcome: Array(repeating: -1, count: leads.count),
             asOf: Array(repeating: .nan, count: leads.count),
             closedAt: Array(repeating: .nan, count: leads.count), rows: 0)
-        table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at"].contains($0) }
+        table.amount = Array(repeating: .nan, count: leads.count)
+        table.hasAmount = amountColumn != nil
+        table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at", "amount"].contains($0) }
         let fields = CSVFields()
         var scratch: [UInt8] = []
-        let needed = (cols + [closedColumn ?? 0]).max()!
+        let needed = (cols + [closedColumn ?? 0, amountColumn ?? 0]).max()!
         try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
             while try scanner.next(into: fields) {
                 table.rows += 1
@@ -92,6 +99,13 @@ public struct OutcomeTable: Sendable {
                     }
                     closedAt = t
                 }
+                var amount = Double.nan
+                if let c = amountColumn, fields[c].count > 0 {
+                    guard let v = parseNumber(scanner.bytes(fields[c])), v.isFinite, v >= 0 else {
+                        throw scanner.error(at: fields[c], "amount: expected a deal value >= 0, found '\(scanner.string(fields[c]))'")
+                    }
+                    amount = v
+                }
                 guard let lead = scanner.withBytes(idField, scratch: &scratch, { leads.ids.code(of: $0) }) else {
                     table.unknownLeads.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
                     continue
@@ -103,6 +117,7 @@ public struct OutcomeTable: Sendable {
                 table.outcome[lead] = won ? 1 : 0
                 table.asOf[lead] = asOf
                 table.closedAt[lead] = closedAt
+                table.amount[lead] = amount
             }
         }
         table.sha256 = source.sha256

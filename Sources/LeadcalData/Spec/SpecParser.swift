@@ -44,12 +44,25 @@ extension ModelSpec {
         guard let top = root.mapping else { throw fail(root, "expected a mapping with 'name' and 'axes'") }
         var marks = SourceMarks(file: file)
 
+        /// A keyword of an enumeration (`min`, `amount`, `parent`).
+        func choice<T: RawRepresentable>(_ node: Node, _ message: String) throws(DataError) -> T where T.RawValue == String {
+            guard let s = node.string, let v = T(rawValue: s) else { throw fail(node, message) }
+            return v
+        }
+        /// A finite number that `accept`s.
+        func number(_ node: Node, _ accept: (Double) -> Bool, _ message: String) throws(DataError) -> Double {
+            guard let v = node.float, v.isFinite, accept(v) else { throw fail(node, message) }
+            return v
+        }
         var name = "model"
         var axes: [Axis] = []
         var l2 = 1.0
         var auto = false
         var rule: L2Rule? = nil
         var ruleNode: Node? = nil
+        var weightBy: ModelSpec.WeightBy? = nil
+        var amountCap: Double? = nil
+        var capNode: Node? = nil
         var prior: ModelSpec.Prior? = nil
         var priorStrength: Double? = nil
         var strengthNode: Node? = nil
@@ -73,15 +86,17 @@ extension ModelSpec {
                     l2 = v
                 }
             case "l2_rule":
-                guard let s = value.string, let r = L2Rule(rawValue: s) else { throw fail(value, "expected l2_rule to be 'min' or '1se'") }
-                rule = r
+                rule = try choice(value, "expected l2_rule to be 'min' or '1se'")
                 ruleNode = value
+            case "weight_by":
+                weightBy = try choice(value, "expected weight_by: amount")
+            case "amount_cap":
+                amountCap = try number(value, { $0 > 0 && $0 <= 100 }, "expected amount_cap to be a percentile in (0, 100]")
+                capNode = value
             case "prior":
-                guard let v = value.string, let p = ModelSpec.Prior(rawValue: v) else { throw fail(value, "expected prior: parent") }
-                prior = p
+                prior = try choice(value, "expected prior: parent")
             case "prior_strength":
-                guard let v = value.float, v.isFinite, v > 0, v <= 1 else { throw fail(value, "expected prior_strength to be a number in (0, 1]") }
-                priorStrength = v
+                priorStrength = try number(value, { $0 > 0 && $0 <= 1 }, "expected prior_strength to be a number in (0, 1]")
                 strengthNode = value
             case "nonnegative":
                 guard let seq = value.sequence else { throw fail(value, "expected a list of axis names") }
@@ -100,7 +115,7 @@ extension ModelSpec {
             case "tiers":
                 tiers = try parseTiers(value, fail: fail)
             default:
-                throw fail(keyNode, "unknown key '\(key)' (expected name, axes, l2, l2_rule, prior, prior_strength, nonnegative, tiers)")
+                throw fail(keyNode, "unknown key '\(key)' (expected name, axes, l2, l2_rule, weight_by, amount_cap, prior, prior_strength, nonnegative, tiers)")
             }
         }
         guard axesNode != nil else { throw fail(root, "missing 'axes'") }
@@ -136,6 +151,9 @@ extension ModelSpec {
         if rule != nil && !auto { throw fail(ruleNode, "l2_rule applies to l2: auto only (l2 is a number here)") }
         if priorStrength != nil && prior == nil { throw fail(strengthNode, "prior_strength applies to prior: parent") }
         var spec = ModelSpec(name: name, axes: axes, l2: l2, l2Rule: auto ? (rule ?? .oneSE) : nil, nonnegative: nonnegative, tiers: tiers)
+        if amountCap != nil && weightBy == nil { throw fail(capNode, "amount_cap applies to weight_by: amount") }
+        spec.weightBy = weightBy
+        spec.amountCap = weightBy == nil ? nil : (amountCap ?? ModelSpec.defaultAmountCap)
         spec.prior = prior
         spec.priorStrength = prior == nil ? nil : (priorStrength ?? ModelSpec.defaultPriorStrength)
         return (spec, marks)

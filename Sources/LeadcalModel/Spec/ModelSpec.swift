@@ -25,8 +25,21 @@ public struct ModelSpec: Sendable, Equatable, Codable {
     /// (default ``defaultPriorStrength``; 1: all of it, as if the parent's
     /// outcomes were independent of this fit's).
     public var priorStrength: Double?
+    /// `weight_by: amount`: each decided lead's log loss is weighted by its
+    /// deal value (outcomes.csv's `amount`), capped at the ``amountCap``
+    /// percentile of the training amounts, so the score ranks revenue, not only wins.
+    public var weightBy: WeightBy?
+    /// The percentile (in (0, 100]) at which amounts are capped; default ``defaultAmountCap``.
+    public var amountCap: Double?
     /// Axes whose signal weights are constrained to be >= 0.
     public var nonnegative: [String]
+
+    public enum WeightBy: String, Sendable, Codable, Equatable, CaseIterable {
+        case amount
+    }
+
+    /// One deal in a hundred larger than this is not allowed to steer the fit alone.
+    public static let defaultAmountCap = 99.0
 
     public enum Prior: String, Sendable, Codable, Equatable, CaseIterable {
         case parent

@@ -214,9 +214,21 @@ public struct WeightsFile: Codable, Sendable, Equatable {
         public var training: MetricSet
         /// On the rows closed at or after `--train-before`, if any.
         public var holdout: MetricSet?
-        public init(training: MetricSet, holdout: MetricSet? = nil) {
+        /// `weight_by: amount`: the same metrics weighted by capped deal value (the fit's weights).
+        public var amountWeighted: AmountWeighted?
+        public init(training: MetricSet, holdout: MetricSet? = nil, amountWeighted: AmountWeighted? = nil) {
             self.training = training
             self.holdout = holdout
+            self.amountWeighted = amountWeighted
+        }
+
+        public struct AmountWeighted: Codable, Sendable, Equatable {
+            public var training: MetricSet
+            public var holdout: MetricSet?
+            public init(training: MetricSet, holdout: MetricSet? = nil) {
+                self.training = training
+                self.holdout = holdout
+            }
         }
     }
 

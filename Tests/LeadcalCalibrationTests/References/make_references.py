@@ -13,6 +13,12 @@ Needs: statsmodels, scikit-learn, pandas (pip install statsmodels scikit-learn p
    standardized with the population sd, and fitted by scikit-learn's
    LogisticRegression with C = 1 / l2 (its objective C·Σ logloss + ½‖θ‖² is the
    contract's objective divided by l2) -> ridge/expected.json.
+3. weighted/: the ridge data with a deal value per outcome (`amount`, drawn here,
+   seeded; some empty) and `weight_by: amount` capped at the 95th percentile.
+   The same features, the contract's weights (capped amounts, the median for a
+   missing one, over their mean), scikit-learn's LogisticRegression with
+   `sample_weight`, and the sandwich covariance H⁻¹ M H⁻¹ computed with NumPy
+   -> weighted/expected.json.
 """
 import json
 import numpy as np
@@ -96,4 +102,47 @@ json.dump({
     "rows": int(len(y)), "won": int(y.sum()), "l2": l2,
     "intercept": b0, "weights": dict(zip(names, w.tolist())),
 }, open("ridge/expected.json", "w"), indent=2)
-print("wrote spector/expected.json and ridge/expected.json")
+
+# 3. Weighted by deal value -----------------------------------------------------
+import os
+import shutil
+os.makedirs("weighted", exist_ok=True)
+for name in ["leads.csv", "signals.csv"]:
+    shutil.copyfile(f"ridge/{name}", f"weighted/{name}")
+raw = pd.read_csv("ridge/outcomes.csv", dtype=str, keep_default_na=False)
+rng = np.random.default_rng(7)
+amounts = np.exp(9.0 + 0.9 * rng.standard_normal(len(raw)))
+text = [f"{a:.2f}" for a in amounts]
+for i in rng.choice(len(raw), size=len(raw) // 20, replace=False):
+    text[i] = ""   # a deal without a value: it takes the median
+raw["amount"] = text
+raw.to_csv("weighted/outcomes.csv", index=False)
+with open("ridge/model.yaml") as f, open("weighted/model.yaml", "w") as g:
+    g.write(f.read().replace("name: ridge-reference", "name: weighted-reference") + "weight_by: amount\namount_cap: 95\n")
+# The training rows' amounts, in the rows' order (the first outcome row of each known lead).
+amount_of = dict(zip(raw.lead_id, raw.amount))
+first = raw[raw.lead_id.isin(leads.lead_id)].drop_duplicates("lead_id", keep="first")
+amount_of = dict(zip(first.lead_id, first.amount))
+a = np.array([float(amount_of[i]) if amount_of[i] != "" else np.nan for i in rows.lead_id])
+known = a[~np.isnan(a)]
+cap, median = np.percentile(known, 95), np.percentile(known, 50)   # linear interpolation
+sw = np.where(np.isnan(a), median, np.minimum(a, cap))
+sw = sw / sw.mean()
+model = LogisticRegression(C=1.0 / l2, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(Z, y, sample_weight=sw)
+theta = np.concatenate([model.intercept_, model.coef_[0]])
+Z1 = np.column_stack([np.ones(len(y)), Z])
+p = 1 / (1 + np.exp(-(Z1 @ theta)))
+H = (Z1 * (sw * p * (1 - p))[:, None]).T @ Z1 + l2 * np.diag([0.0] + [1.0] * Z.shape[1])
+G = Z1 * (sw * (p - y))[:, None]
+Hinv = np.linalg.inv(H)
+cov = Hinv @ (G.T @ G) @ Hinv
+se_theta = np.sqrt(np.diag(cov))[1:]
+json.dump({
+    "source": "sklearn LogisticRegression(C=1/l2, solver='newton-cholesky').fit(Z, y, sample_weight=w) on the ridge features; sandwich covariance by NumPy",
+    "sklearn": __import__("sklearn").__version__,
+    "rows": int(len(y)), "l2": l2, "cap": cap, "median": median,
+    "intercept": theta[0] - np.sum(theta[1:] * mean / sd),
+    "weights": dict(zip(names, (theta[1:] / sd).tolist())),
+    "std_errors": dict(zip(names, (se_theta / sd).tolist())),
+}, open("weighted/expected.json", "w"), indent=2)
+print("wrote spector/expected.json, ridge/expected.json and weighted/expected.json")

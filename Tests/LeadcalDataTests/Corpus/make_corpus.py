@@ -226,7 +226,7 @@ def main():
     def spec_case(name, what, spec, stderr, **kw):
         case(name, what, inspect(2, stderr, **kw), data(model_yaml=spec))
     spec_case("spec-unknown-key", "an unknown key", SPEC + "l3: 2\n",
-              "error: model.yaml:12:1: unknown key 'l3' (expected name, axes, l2, l2_rule, prior, prior_strength, nonnegative, tiers)\n")
+              "error: model.yaml:12:1: unknown key 'l3' (expected name, axes, l2, l2_rule, weight_by, amount_cap, prior, prior_strength, nonnegative, tiers)\n")
     spec_case("spec-bad-kind", "an attribute kind that does not exist", SPEC.replace("employees: log", "employees: logarithm"),
               "error: model.yaml:6:18: attribute 'employees': expected categorical, numeric or log\n")
     spec_case("spec-signal-in-two-axes", "a signal in two axes",
@@ -242,7 +242,7 @@ def main():
               "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
               "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
               "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n" + SPEC,
-              "error: model.yaml:1:1: unknown key 'a' (expected name, axes, l2, l2_rule, prior, prior_strength, nonnegative, tiers)\n")
+              "error: model.yaml:1:1: unknown key 'a' (expected name, axes, l2, l2_rule, weight_by, amount_cap, prior, prior_strength, nonnegative, tiers)\n")
     spec_case("spec-attribute-not-in-leads", "an attribute leads.csv lacks, located in the spec", SPEC.replace("employees: log", "employees: log\n      country: categorical"),
               "error: model.yaml:7:7: attribute 'country' is not a column of leads.csv (columns: lead_id, industry, employees)\n")
     spec_case("spec-hidden-model-name", "a model name that would be a hidden file", SPEC.replace("name: test", "name: .hidden"),
