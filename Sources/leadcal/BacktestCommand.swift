@@ -16,7 +16,14 @@ struct BacktestCommand: ParsableCommand {
             month the training size, the fitted half-lives, AUC, log loss, Brier score and \
             calibration error, the same for a frozen model fitted once before the first \
             month, and how far the weights moved since the previous month (in standard \
-            errors). No fit sees an outcome closed in or after the month it predicts.
+            errors), and the tier churn: the share of all decided leads whose tier changes \
+            with the new month's model. No fit sees an outcome closed in or after the month \
+            it predicts.
+
+            With prior: parent in the spec, each month's fit is centred on the previous \
+            month's, and every month is also fitted without the prior (AUC np, churn np) to \
+            show the trade-off. With l2: auto, l2 is chosen once, on the outcomes closed \
+            before the first month.
             """
     )
 

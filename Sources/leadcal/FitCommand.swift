@@ -28,6 +28,14 @@ struct Fit: ParsableCommand {
             or the largest l2 within one standard error of it (1se, the default). The summary, \
             --json (l2_path) and the weights file record the path.
 
+            Spec options that change the fit: prior: parent (with prior_strength) centres \
+            the ridge on the parent version's weights; weight_by: amount (with amount_cap) \
+            weights each decided lead by its deal value (outcomes.csv amount), with sandwich \
+            standard errors; breadth_days: N on an axis adds the count of its signal types \
+            seen in the last N days. Every fit checks for leakage (a signal crowding the last \
+            day before as_of for won leads, a feature that alone separates the outcomes, a \
+            training AUC far above the holdout's) and warns; flagged features are kept.
+
             With --recalibrate PARENT.json, refits only an intercept and a slope on the \
             parent's logit from recent outcomes (closed at or after --after, default: after \
             the parent's training window) and writes a child version with the parent's \

@@ -9,7 +9,9 @@ struct Inspect: ParsableCommand {
             Reads DATA_DIR/leads.csv, signals.csv and outcomes.csv against the model spec \
             (DATA_DIR/model.yaml unless --spec is given) and prints row counts, won/lost \
             counts, date ranges, events per lead, and every anomaly (rows that are counted \
-            and skipped, never silently dropped) with its first examples.
+            and skipped, never silently dropped) with its first examples, and leakage \
+            alarms: a signal type whose events crowd the last day before as_of for won \
+            leads far more than for lost ones.
 
             Bad input stops with one line naming file:line:column and exit status 2.
             """
