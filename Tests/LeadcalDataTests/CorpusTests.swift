@@ -148,7 +148,14 @@ struct CorpusTests {
             var arguments = step.run.map(fill)
             var executable = leadcalBinary()
             if let user = step.as_user, geteuid() == 0 {
-                arguments = ["-u", user, "--", executable.path] + arguments
+                // The build folder may sit under a directory only root can enter (a checkout in
+                // a mode-700 temporary folder): run a copy the other user can reach.
+                let copy = root.appendingPathComponent("leadcal")
+                if !fm.fileExists(atPath: copy.path) {
+                    try fm.copyItem(at: executable, to: copy)
+                    try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+                }
+                arguments = ["-u", user, "--", copy.path] + arguments
                 executable = URL(fileURLWithPath: "/usr/sbin/runuser")
             }
             let process = Process()
