@@ -62,7 +62,14 @@ struct ReferenceTests {
 struct WeightedReferenceTests {
     @Test("weighted fits match scikit-learn's sample_weight, and their sandwich standard errors NumPy's H⁻¹MH⁻¹")
     func weightedMatchesScikitLearn() throws {
-        let dataset = try Dataset.load(directory: Reference.url("weighted"))
+        // The ridge reference's leads and signals, with the weighted reference's outcomes (amounts) and spec.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("leadcal-weighted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, source) in [("leads.csv", "ridge"), ("signals.csv", "ridge"), ("outcomes.csv", "weighted"), ("model.yaml", "weighted")] {
+            try FileManager.default.copyItem(at: Reference.url(source).appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let dataset = try Dataset.load(directory: folder)
         #expect(dataset.spec?.weightBy == .amount && dataset.spec?.amountCap == 95)
         let fit = try Calibration.fit(dataset: dataset)
         let expected = try Reference.expected("weighted")

@@ -13,7 +13,7 @@ Needs: statsmodels, scikit-learn, pandas (pip install statsmodels scikit-learn p
    standardized with the population sd, and fitted by scikit-learn's
    LogisticRegression with C = 1 / l2 (its objective C·Σ logloss + ½‖θ‖² is the
    contract's objective divided by l2) -> ridge/expected.json.
-3. weighted/: the ridge data with a deal value per outcome (`amount`, drawn here,
+3. weighted/: the ridge data (its leads.csv and signals.csv) with a deal value per outcome (`amount`, drawn here,
    seeded; some empty) and `weight_by: amount` capped at the 95th percentile.
    The same features, the contract's weights (capped amounts, the median for a
    missing one, over their mean), scikit-learn's LogisticRegression with
@@ -105,10 +105,7 @@ json.dump({
 
 # 3. Weighted by deal value -----------------------------------------------------
 import os
-import shutil
-os.makedirs("weighted", exist_ok=True)
-for name in ["leads.csv", "signals.csv"]:
-    shutil.copyfile(f"ridge/{name}", f"weighted/{name}")
+os.makedirs("weighted", exist_ok=True)   # outcomes.csv and model.yaml; leads.csv and signals.csv are ridge's
 raw = pd.read_csv("ridge/outcomes.csv", dtype=str, keep_default_na=False)
 rng = np.random.default_rng(7)
 amounts = np.exp(9.0 + 0.9 * rng.standard_normal(len(raw)))
