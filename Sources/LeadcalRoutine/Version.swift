@@ -22,7 +22,7 @@ public enum Version {
 
     /// The weights file of `result`, fitted on the decided rows `training` of
     /// `dataset` (and measured on `holdout`). Cost: one scoring pass over the
-    /// training and holdout rows' events; with `alarms`, the leakage alarms
+    /// training rows' events and one over the holdout's; with `alarms`, the leakage alarms
     /// (``LeakageAlarms``) join the file's warnings, the training AUC judged
     /// against the holdout's, else against `validationAUC` (the l2 path's).
     public static func make(
@@ -31,23 +31,24 @@ public enum Version {
     ) -> Made {
         var file = result.weightsFile(
             version: version, parent: parent, createdAt: createdAt, tool: tool, dataset: dataset, rows: training, trainBefore: trainBefore)
+        // One scoring pass per row set: the tiers move no probability, so the training
+        // scores that set the thresholds are the ones the metrics read.
         let trained = ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: training)
         file.tiers = WeightsFile.Tier.thresholds(result.spec.tiers, trainingProbabilities: trained.probability)
-        let scorer = Scorer(weights: file)
-        let trainingMetrics = Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: training))
-        let holdoutMetrics = holdout.isEmpty ? nil : Metrics.summary(ScoredOutcomes(scorer: scorer, dataset: dataset, rows: holdout))
+        let held = holdout.isEmpty ? nil : ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: holdout)
+        let trainingMetrics = Metrics.summary(trained)
+        let holdoutMetrics = held.map { Metrics.summary($0) }
         file.metrics = WeightsFile.Metrics(training: trainingMetrics.metricSet, holdout: holdoutMetrics?.metricSet)
         var weightedTraining: Metrics.Summary? = nil, weightedHoldout: Metrics.Summary? = nil
         if result.spec.weightBy == .amount,
             let amounts = try? AmountWeights(dataset: dataset, rows: training, percentile: result.spec.amountCap ?? ModelSpec.defaultAmountCap)
         {
             // The training cap and median serve the holdout too: the rule the fit used.
-            func weighted(_ rows: [Int32]) -> Metrics.Summary {
-                let scored = ScoredOutcomes(scorer: scorer, dataset: dataset, rows: rows)
-                return Metrics.summary(scored.probability, scored.label, weights: amounts.weights(dataset: dataset, rows: rows))
+            func weighted(_ scored: ScoredOutcomes) -> Metrics.Summary {
+                Metrics.summary(scored.probability, scored.label, weights: amounts.weights(dataset: dataset, rows: scored.rows))
             }
-            weightedTraining = weighted(training)
-            weightedHoldout = holdout.isEmpty ? nil : weighted(holdout)
+            weightedTraining = weighted(trained)
+            weightedHoldout = held.map(weighted)
             file.metrics.amountWeighted = .init(training: weightedTraining!.metricSet, holdout: weightedHoldout?.metricSet)
         }
         if alarms {

@@ -208,7 +208,7 @@ struct FitReport {
         for (name, m) in rows {
             out.append(("  " + name).padding(toLength: 28, withPad: " ", startingAt: 0)
                 + ["\(m.rows)", "\(m.won)", num(m.auc), num(m.logLoss), num(m.brier)].map { $0.leftPad(9) }.joined(separator: " ")
-                + (name == "training" ? "   (optimistic: the rows it was fitted on)" : ""))
+                + (name.hasPrefix("training") ? "   (optimistic: the rows it was fitted on)" : ""))
         }
         if let path = file.l2Path {
             out.append(thin)
