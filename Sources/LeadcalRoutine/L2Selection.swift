@@ -16,8 +16,8 @@ import LeadcalScorer
 /// The rule (``L2Rule``) then picks the l2 from the mean validation log loss
 /// and its standard error over the folds.
 ///
-/// Cost: `folds × grid` fits without intervals plus as many scoring passes,
-/// on the growing training windows: about 20 to 30 fits' worth of work on
+/// Cost: `folds × grid` fits without intervals and as many scoring passes
+/// over the validation months, on the growing training windows: about 20 to 30 fits' worth of work on
 /// the default grid and 4 folds.
 public enum L2Selection {
     public struct Options: Sendable {
@@ -93,9 +93,10 @@ public enum L2Selection {
                 do { fit = try Calibration.fit(dataset: dataset, rows: fold.training, options: o) } catch {
                     throw CalibrationError("l2 path, fold \(fold.month), l2 = \(l2): \(error.description)")
                 }
-                let scorer = Scorer(weights: Version.make(
-                    fit, dataset: dataset, training: fold.training, version: "l2-path", parent: nil,
-                    createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal l2 path").file)
+                // Only the validation month is scored: its probabilities do not depend on tiers.
+                let scorer = Scorer(weights: fit.weightsFile(
+                    version: "l2-path", parent: nil, createdAt: Date(timeIntervalSince1970: 0), tool: "leadcal l2 path",
+                    dataset: dataset, rows: fold.training, trainBefore: nil))
                 let p = ScoredOutcomes(scorer: scorer, dataset: dataset, rows: fold.validation).probability
                 losses[g].append(Metrics.logLoss(p, y))
                 if let a = Metrics.auc(p, y) { aucs[g].append(a) }

@@ -29,8 +29,6 @@ public struct SignalTotals: Sendable {
     let slope: [Double]
     /// Per signal: the breadth window of its axis in days (−∞: none).
     let window: [Double]
-    /// Whether any signal has a window (else folds skip the comparison).
-    let windowed: Bool
     /// The count's top bit: an event inside the breadth window.
     @usableFromInline static let recentBit: UInt32 = 0x8000_0000
 
@@ -40,7 +38,6 @@ public struct SignalTotals: Sendable {
         self.slope = slope
         self.window = window ?? [Double](repeating: -.infinity, count: slope.count)
         precondition(self.window.count == slope.count)
-        windowed = self.window.contains { $0 > -.infinity }
         cells = [Cell](repeating: Cell(), count: leads * slope.count)
     }
 
@@ -82,20 +79,11 @@ public struct SignalTotals: Sendable {
             window.withUnsafeBufferPointer { window in
                 cells.withUnsafeMutableBufferPointer { c in
                     let row = c.baseAddress! + lead * m
-                    if windowed {
-                        for e in 0..<s.count {
-                            let age = ageDays[e], k = Int(s[e])
-                            precondition(k >= 0 && k < m)
-                            guard age > 0 else { late += 1; continue }
-                            Self.fold(&row[k], values[e] * exp2(age * slope[k]), age, window[k])
-                        }
-                    } else {
-                        for e in 0..<s.count {
-                            let age = ageDays[e], k = Int(s[e])
-                            precondition(k >= 0 && k < m)
-                            guard age > 0 else { late += 1; continue }
-                            Self.fold(&row[k], values[e] * exp2(age * slope[k]), age, -.infinity)
-                        }
+                    for e in 0..<s.count {
+                        let age = ageDays[e], k = Int(s[e])
+                        precondition(k >= 0 && k < m)
+                        guard age > 0 else { late += 1; continue }
+                        Self.fold(&row[k], values[e] * exp2(age * slope[k]), age, window[k])
                     }
                 }
             }

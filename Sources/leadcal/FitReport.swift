@@ -156,6 +156,9 @@ struct FitReport {
         pair("l2:", file.l2Path.map { "\(s.l2) (auto, \($0.rule.rawValue))" } ?? "\(s.l2)", "Pseudo R² (McFadden):", String(format: "%.4f", s.pseudoR2))
         pair("Converged:", s.converged ? "yes" : "NO", "AIC:", String(format: "%.2f", s.aic))
         pair("Iterations:", "\(s.iterations) (\(s.newtonIterations) Newton)", "Objective:", String(format: "%.4f", s.objective))
+        if result.standardErrors == .sandwich {
+            out.append("Weighted by deal value: the log-likelihoods, pseudo R² and AIC are those of the weighted likelihood, not a plain one.")
+        }
         out.append(rule)
         out.append("feature".padding(toLength: 28, withPad: " ", startingAt: 0)
             + ["weight", "std err", "z", "P>|z|", "[0.025", "0.975]"].map { $0.leftPad(9) }.joined(separator: " "))
