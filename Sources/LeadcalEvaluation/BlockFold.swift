@@ -15,10 +15,10 @@ import LeadcalScorer
 /// in file order whatever the number of cores, so the sums do not depend on it.
 /// Cost: three passes over the block's events, one `exp2` per event counted.
 enum BlockFold {
-    /// Leads per bucket for `signals` cells of 16 bytes a lead: about 256 KiB of cells.
+    /// Leads per bucket for `signals` cells of 16 bytes a lead: about 512 KiB of cells (half a core's L2 here).
     static func bucketShift(signals: Int) -> Int {
         var shift = 6
-        while (1 << (shift + 1)) * max(signals, 1) * 16 <= 256 << 10 { shift += 1 }
+        while (1 << (shift + 1)) * max(signals, 1) * 16 <= 512 << 10 { shift += 1 }
         return shift
     }
 
@@ -68,8 +68,18 @@ enum BlockFold {
                 }
                 // 3. Fold, a bucket (a cache's worth of cells) at a time.
                 var count = 0
-                for e in 0..<total where !folder.add(lead: Int(lead[e]), signal: Int(signal[e]), ageDays: age[e], value: value[e]) {
-                    count += 1
+                lead.withUnsafeBufferPointer { lead in
+                signal.withUnsafeBufferPointer { signal in
+                age.withUnsafeBufferPointer { age in
+                value.withUnsafeBufferPointer { value in
+                    for k in 0..<buckets where start[k + 1] > start[k] {
+                        let a = start[k]
+                        count += folder.add(leads: lead.baseAddress! + a, signals: signal.baseAddress! + a, ageDays: age.baseAddress! + a,
+                                            values: value.baseAddress! + a, count: start[k + 1] - a)
+                    }
+                }
+                }
+                }
                 }
                 late[t] = count
             }

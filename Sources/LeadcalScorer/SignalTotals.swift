@@ -54,9 +54,21 @@ public struct SignalTotals: Sendable {
 
     @inlinable @inline(__always)
     static func fold(_ cell: inout Cell, _ w: Double, _ ageDays: Double, _ window: Double) {
-        cell.sum += w
+        count(&cell, ageDays, window)
+        accumulate(&cell, w, ageDays)
+    }
+
+    /// One more event in `cell`, and its breadth flag.
+    @inlinable @inline(__always)
+    static func count(_ cell: inout Cell, _ ageDays: Double, _ window: Double) {
         // Branch-free: the count in the low 31 bits, the breadth flag in the top one.
         cell.count = (cell.count &+ 1) | (ageDays <= window ? recentBit : 0)
+    }
+
+    /// The decayed weight `w` of an event `ageDays` old added to `cell`'s sum and latest age.
+    @inlinable @inline(__always)
+    static func accumulate(_ cell: inout Cell, _ w: Double, _ ageDays: Double) {
+        cell.sum += w
         // Rounded down to single precision, so whole days (what reasons print) stay exact;
         // branch-free: ages arrive in any order.
         // (For a positive age, one less in the bit pattern is the next Float down.)
@@ -135,6 +147,38 @@ public struct SignalTotals: Sendable {
         @usableFromInline let slope: UnsafePointer<Double>
         @usableFromInline let window: UnsafePointer<Double>
         @usableFromInline let signals: Int
+
+        /// Folds a run of events (`leads[e]`, `signals[e]`, `ageDays[e]`,
+        /// `values[e]`) in order; returns how many were at or after the
+        /// reading time (not folded).
+        ///
+        /// Cells of leads in no particular order (a time-ordered export) are
+        /// cache misses: a fold waits for its cell, and the `exp2` between two
+        /// folds keeps few misses in flight. So the run is folded in two passes:
+        /// a short loop that counts the events into their cells (many misses in
+        /// flight at once), then the decayed sums from cache. Callers pass a
+        /// run whose cells fit in the core's cache (``BlockFold``'s lead
+        /// buckets). Cost: two passes over the run, one `exp2` per event.
+        package func add(
+            leads: UnsafePointer<Int32>, signals s: UnsafePointer<Int32>, ageDays: UnsafePointer<Double>, values: UnsafePointer<Double>, count: Int
+        ) -> Int {
+            // Pass 1, a short loop (many misses in flight): counts and breadth flags.
+            var late = 0
+            for e in 0..<count {
+                let age = ageDays[e]
+                guard age > 0 else { late += 1; continue }
+                let k = Int(s[e])
+                SignalTotals.count(&cells[Int(leads[e]) * signals + k], age, window[k])
+            }
+            // Pass 2, from cache: decayed sums (each cell's events in order) and latest ages.
+            for e in 0..<count {
+                let age = ageDays[e]
+                guard age > 0 else { continue }
+                let k = Int(s[e])
+                SignalTotals.accumulate(&cells[Int(leads[e]) * signals + k], values[e] * exp2(age * slope[k]), age)
+            }
+            return late
+        }
 
         /// Folds one event; returns false (and folds nothing) for an event at or after the reading time.
         @inlinable @inline(__always)
