@@ -116,6 +116,7 @@ public struct BatchScorer: Sendable {
             var part = Part(tiers: [Int](repeating: 0, count: scorer.weights.tiers.count))
             var score = Scorer.Score()
             var attributes = resolver.makeAttributes()
+            var why: [UInt8] = []
             var version = CSVWriter()
             version.field(scorer.weights.version)
             let tierCells = scorer.weights.tiers.map { tier -> [UInt8] in var w = CSVWriter(); w.field(tier.name); return w.bytes }
@@ -123,15 +124,19 @@ public struct BatchScorer: Sendable {
                 resolver.resolve(lead: lead, into: &attributes)
                 scorer.score(lead: lead, totals: totals, attributes: attributes, into: &score)
                 part.tiers[score.tierIndex] += 1
-                part.out.field(ids.string(lead)); part.out.byte(44)
+                ids.withKey(lead) { part.out.field(bytes: $0) }; part.out.byte(44)
                 part.out.fixed(score.probability, decimals: options.digits); part.out.byte(44)
                 part.out.int(score.score); part.out.byte(44)
                 part.out.bytes.append(contentsOf: tierCells[score.tierIndex]); part.out.byte(44)
                 part.out.bytes.append(contentsOf: version.bytes); part.out.byte(44)
                 for a in score.axisContributions { part.out.fixed(a, decimals: max(4, options.digits)); part.out.byte(44) }
                 if options.reasons > 0 {
-                    let why = scorer.reasons(lead: lead, totals: totals, attributes: attributes, limit: options.reasons).map(\.description)
-                    part.out.field(why.joined(separator: "; "))
+                    why.removeAll(keepingCapacity: true)
+                    for (k, reason) in scorer.reasons(lead: lead, totals: totals, attributes: attributes, limit: options.reasons).enumerated() {
+                        if k > 0 { why.append(contentsOf: "; ".utf8) }
+                        reason.write(into: &why)
+                    }
+                    why.withUnsafeBufferPointer { part.out.field(bytes: $0) }
                 }
                 part.out.byte(10)
             }

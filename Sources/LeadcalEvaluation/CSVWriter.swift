@@ -58,20 +58,29 @@ package struct CSVWriter {
     /// quote or a line break.
     package mutating func field(_ s: String) {
         var text = s
-        text.withUTF8 { utf8 in
-            let formula = utf8.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13].contains($0) } ?? false
-            let quoted = utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
-            if quoted { bytes.append(34) }
-            if formula { bytes.append(UInt8(ascii: "'")) }
-            if quoted {
-                for c in utf8 {
-                    bytes.append(c)
-                    if c == 34 { bytes.append(34) }
-                }
-                bytes.append(34)
-            } else {
-                bytes.append(contentsOf: utf8)
+        text.withUTF8 { field(bytes: $0) }
+    }
+
+    /// ``field(_:)`` of UTF-8 bytes.
+    package mutating func field(bytes utf8: UnsafeBufferPointer<UInt8>) {
+        var formula = false
+        if let first = utf8.first {
+            switch first {
+            case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13: formula = true
+            default: break
             }
+        }
+        let quoted = utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        if quoted { bytes.append(34) }
+        if formula { bytes.append(UInt8(ascii: "'")) }
+        if quoted {
+            for c in utf8 {
+                bytes.append(c)
+                if c == 34 { bytes.append(34) }
+            }
+            bytes.append(34)
+        } else {
+            bytes.append(contentsOf: utf8)
         }
     }
 }

@@ -278,7 +278,8 @@ public struct Scorer: Sendable {
         let p = 1 / (1 + exp(-logit))
         score.logit = logit
         score.probability = p
-        score.score = p.isFinite ? Int((100 * p + 0.5).rounded(.down)) : 0
+        // 100·p + 0.5 is in [0.5, 100.5]: truncation is the floor (and needs no libm call).
+        score.score = p.isFinite ? Int(100 * p + 0.5) : 0
         var tier = plan.tierFloors.count - 1
         for (t, floor) in plan.tierFloors.enumerated() where p >= floor { tier = t; break }
         score.tierIndex = max(tier, 0)
@@ -309,50 +310,103 @@ public struct Scorer: Sendable {
         /// `pricing_visit ×3, last 2 days ago (+0.82)`, `no meeting (−0.35)`, `job_level=c_level (+0.60)`,
         /// `employees 1200 (+0.21)`: the feature first (a spreadsheet never reads it as a formula), its effect after.
         public var description: String {
-            let tail = " (" + Self.signed(effect) + ")"
+            var bytes: [UInt8] = []
+            write(into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        /// Appends ``description``'s UTF-8 bytes to `out`: bulk scoring writes
+        /// every lead's reasons this way, with no String per reason.
+        public func write(into out: inout [UInt8]) {
             switch kind {
             case let .signal(count, last):
-                if count == 0 { return "no " + feature + tail }
-                let ago = last < 1 ? "today" : last < 2 ? "1 day ago" : "\(Self.whole(last)) days ago"
-                return feature + " ×\(Self.whole(count)), last " + ago + tail
-            case .category: return feature + tail
+                if count == 0 {
+                    out.append(contentsOf: "no ".utf8)
+                    out.append(contentsOf: feature.utf8)
+                } else {
+                    out.append(contentsOf: feature.utf8)
+                    out.append(contentsOf: " ×".utf8)
+                    Self.whole(count, into: &out)
+                    out.append(contentsOf: ", last ".utf8)
+                    if last < 1 {
+                        out.append(contentsOf: "today".utf8)
+                    } else if last < 2 {
+                        out.append(contentsOf: "1 day ago".utf8)
+                    } else {
+                        Self.whole(last, into: &out)
+                        out.append(contentsOf: " days ago".utf8)
+                    }
+                }
+            case .category:
+                out.append(contentsOf: feature.utf8)
             case let .number(v):
+                out.append(contentsOf: feature.utf8)
+                out.append(UInt8(ascii: " "))
                 let rounded = (v * 100).rounded() / 100
-                return feature + " " + (rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))" : "\(rounded)") + tail
+                out.append(contentsOf: (rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : "\(rounded)").utf8)
             }
+            out.append(contentsOf: " (".utf8)
+            Self.signed(effect, into: &out)
+            out.append(UInt8(ascii: ")"))
         }
 
         /// `+0.82` / `−0.35` (two decimals, a minus sign).
         static func signed(_ effect: Double) -> String {
-            guard effect.isFinite else { return effect > 0 ? "+∞" : effect < 0 ? "−∞" : "?" }
+            var bytes: [UInt8] = []
+            signed(effect, into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        static func signed(_ effect: Double, into out: inout [UInt8]) {
+            let sign = effect >= 0 ? "+" : "−"
+            guard effect.isFinite else { return out.append(contentsOf: (effect > 0 ? "+∞" : effect < 0 ? "−∞" : "?").utf8) }
             let cents = (abs(effect) * 100).rounded()
-            guard cents < 1e15 else { return (effect >= 0 ? "+" : "−") + String(format: "%.3g", abs(effect)) }
+            guard cents < 1e15 else { return out.append(contentsOf: (sign + String(format: "%.3g", abs(effect))).utf8) }
             let whole = Int(cents) / 100, fraction = Int(cents) % 100
-            return (effect >= 0 ? "+" : "−") + "\(whole)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+            out.append(contentsOf: sign.utf8)
+            out.append(contentsOf: String(whole).utf8)
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
         }
 
         /// A count or a number of days, whole, whatever its size.
-        static func whole(_ v: Double) -> String {
-            v.isFinite && abs(v) < 1e15 ? "\(Int(v.rounded(.down)))" : String(format: "%.3g", v)
+        static func whole(_ v: Double, into out: inout [UInt8]) {
+            out.append(contentsOf: (v.isFinite && abs(v) < 1e15 ? String(Int(v.rounded(.down))) : String(format: "%.3g", v)).utf8)
         }
     }
 
     /// The `limit` features that move this lead's logit most against an
-    /// average training lead (`w_j (x_j − mean_j)`), largest first.
+    /// average training lead (`w_j (x_j − mean_j)`), largest first (ties in
+    /// feature order: signals, breadth, attributes); effects under 0.005 are
+    /// not reasons.
+    ///
+    /// Cost: O(features) to rank, with no text; the text of the `limit`
+    /// kept only (bulk scoring asks this of every lead).
     public func reasons(lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int = 3) -> [Reason] {
-        var effects: [Reason] = []
+        guard limit > 0 else { return [] }
+        /// A ranked effect: `source` indexes signals, breadth features or columns by `kind`.
+        struct Candidate { var effect: Double; var kind: UInt8; var source: Int }
+        var top: [Candidate] = []
+        top.reserveCapacity(limit + 1)
+        // Insertion into the kept prefix: what a stable sort by |effect|, descending, would keep.
+        func offer(_ effect: Double, _ kind: UInt8, _ source: Int) {
+            let size = abs(effect)
+            if top.count == limit { guard size > abs(top[limit - 1].effect) else { return } }
+            var i = top.count
+            while i > 0 && size > abs(top[i - 1].effect) { i -= 1 }
+            top.insert(Candidate(effect: effect, kind: kind, source: source), at: i)
+            if top.count > limit { top.removeLast() }
+        }
         for s in 0..<signalNames.count where signalWeight[s] != 0 {
             let total = totals.sum(lead: lead, signal: s)
             let x = signalLog[s] ? log1p(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
-            guard !(abs(effect) < 0.005) else { continue }
-            effects.append(Reason(effect: effect, feature: signalNames[s],
-                                  kind: .signal(count: totals.count(lead: lead, signal: s), lastAgeDays: totals.lastAge(lead: lead, signal: s))))
+            if !(abs(effect) < 0.005) { offer(effect, 0, s) }
         }
-        for b in breadth where b.weight != 0 {
-            let n = Double(b.members.filter { totals.recent(lead: lead, signal: $0) }.count)
-            let effect = b.weight * (n - b.mean)
-            if abs(effect) >= 0.005 { effects.append(Reason(effect: effect, feature: b.name, kind: .number(n))) }
+        for (k, b) in breadth.enumerated() where b.weight != 0 {
+            let effect = b.weight * (breadthCount(k, lead: lead, totals: totals) - b.mean)
+            if abs(effect) >= 0.005 { offer(effect, 1, k) }
         }
         for (c, column) in columns.enumerated() {
             let x = attributes.x[c]
@@ -360,15 +414,30 @@ public struct Scorer: Sendable {
                 guard x >= 0 else { continue }
                 let k = Int(x)
                 let effect = column.weights[k] * (1 - column.means[k])
-                if abs(effect) >= 0.005 { effects.append(Reason(effect: effect, feature: "\(column.name)=\(column.levelNames[k])", kind: .category)) }
+                if abs(effect) >= 0.005 { offer(effect, 2, c) }
             } else if column.weights[0] != 0 {
                 let effect = column.weights[0] * (x - column.means[0])
-                if !(abs(effect) < 0.005) {
-                    effects.append(Reason(effect: effect, feature: column.name, kind: .number(attributes.given[c])))
-                }
+                if !(abs(effect) < 0.005) { offer(effect, 3, c) }
             }
         }
-        effects.sort { abs($0.effect) > abs($1.effect) }
-        return Array(effects.prefix(limit))
+        return top.map { t in
+            switch t.kind {
+            case 0:
+                return Reason(effect: t.effect, feature: signalNames[t.source],
+                              kind: .signal(count: totals.count(lead: lead, signal: t.source), lastAgeDays: totals.lastAge(lead: lead, signal: t.source)))
+            case 1:
+                return Reason(effect: t.effect, feature: breadth[t.source].name, kind: .number(breadthCount(t.source, lead: lead, totals: totals)))
+            case 2:
+                let column = columns[t.source]
+                return Reason(effect: t.effect, feature: column.name + "=" + column.levelNames[Int(attributes.x[t.source])], kind: .category)
+            default:
+                return Reason(effect: t.effect, feature: columns[t.source].name, kind: .number(attributes.given[t.source]))
+            }
+        }
+    }
+
+    /// The number of breadth feature `k`'s member signals with an event inside its window.
+    private func breadthCount(_ k: Int, lead: Int, totals: SignalTotals) -> Double {
+        Double(breadth[k].members.reduce(0) { $0 + (totals.recent(lead: lead, signal: $1) ? 1 : 0) })
     }
 }

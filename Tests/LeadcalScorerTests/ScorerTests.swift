@@ -118,6 +118,33 @@ struct ScorerTests {
         #expect(reasons.contains { $0.description == "engagement_breadth 1 (+0.15)" })
     }
 
+    @Test("reasons are ranked by |effect|, largest first; the top n are the first n of the whole ranking")
+    func reasonRanking() throws {
+        let (dataset, _, file) = Fixture.fitted
+        let scorer = Scorer(weights: file)
+        let events = dataset.events, signals = dataset.spec!.signals
+        var totals = scorer.makeTotals(leads: dataset.decided.count)
+        for row in 0..<dataset.decided.count {
+            for e in events.rowStart[row]..<events.rowStart[row + 1] {
+                totals.add(lead: row, signal: scorer.signalIndex(signals[Int(events.signal[e])])!, ageDays: events.age[e], value: events.value[e])
+            }
+        }
+        let attributes = scorer.attributes(["industry": "software", "employees": "120", "job_level": "vp"])
+        for row in stride(from: 0, to: dataset.decided.count, by: 7) {
+            let all = scorer.reasons(lead: row, totals: totals, attributes: attributes, limit: 1_000)
+            #expect(!all.isEmpty && all.allSatisfy { abs($0.effect) >= 0.005 })
+            #expect(zip(all, all.dropFirst()).allSatisfy { abs($0.effect) >= abs($1.effect) })
+            for n in 1...4 {
+                #expect(scorer.reasons(lead: row, totals: totals, attributes: attributes, limit: n).map(\.description) == all.prefix(n).map(\.description))
+            }
+        }
+        // A limit of 0 asks for none.
+        let tie = Scorer(weights: handModel())
+        var one = tie.makeTotals(leads: 1)
+        one.add(lead: 0, signal: tie.signalIndex("pricing_visit")!, ageDays: 1)
+        #expect(tie.reasons(lead: 0, totals: one, attributes: tie.attributes([:]), limit: 0).isEmpty)
+    }
+
     @Test("a missing number is reported for the lead, not a crash")
     func missingAttribute() {
         let scorer = Scorer(weights: handModel())

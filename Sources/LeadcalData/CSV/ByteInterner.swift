@@ -220,6 +220,12 @@ package struct ByteInterner: Sendable {
         return String(decoding: arena[offset..<offset + Int(lengths[code])], as: UTF8.self)
     }
 
+    /// Calls `body` with the key bytes of `code`.
+    package func withKey<R>(_ code: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let offset = Int(offsets[code])
+        return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offset..<offset + Int(lengths[code])])) }
+    }
+
     /// All keys in code order.
     package var strings: [String] { (0..<count).map(string) }
 }
