@@ -167,9 +167,11 @@ def main():
             print(f"bench_sql.py failed:\n{out.stderr[-2000:]}")
         duck = [line for line in out.stdout.splitlines() if line.startswith("| DuckDB")]
         mine = [line for line in out.stdout.splitlines() if line.startswith("| `leadcal score`")]
-        if duck and mine:
-            d, l = float(duck[0].split("|")[2]), float(mine[0].split("|")[2])
-            verdicts.append(("`score` ≥ 3× faster than DuckDB running the exported SQL", f"{d / l:.1f}×", d / l >= 3))
+        same = [line for line in out.stdout.splitlines() if line.startswith("| `leadcal score --reasons 0`")]
+        if duck and mine and same:
+            d, l, s = float(duck[0].split("|")[2]), float(mine[0].split("|")[2]), float(same[0].split("|")[2])
+            verdicts.append(("`score --reasons 0` (the SQL's columns) ≥ 3× faster than DuckDB running the exported SQL", f"{d / s:.1f}×", d / s >= 3))
+            verdicts.append(("`score` with its reasons (work the SQL does not do) ≥ 3× faster than DuckDB", f"{d / l:.1f}×", d / l >= 3))
     verdicts.append(("`score` peak memory ≤ 0.5 GB", f"{m['time', 'score'][1]:.0f} MB", m["time", "score"][1] <= 512))
 
     if "harness" not in skip:

@@ -2,7 +2,8 @@
 """Bulk scoring benchmark: `leadcal score` (CSV to CSV) beside the same model
 exported as SQL, in one run on the same data.
 
-- leadcal: `leadcal score --weights W DATA --as-of T --out scores.csv`.
+- leadcal: `leadcal score --weights W DATA --as-of T --out scores.csv`, with its
+  reasons (the default) and with `--reasons 0` (the columns the SQL writes).
 - DuckDB: `leadcal export --format sql-duckdb` over `read_csv` views of the same
   CSV files, the result written with COPY ... TO a CSV file (CSV to CSV, like leadcal).
 - PostgreSQL: the CSVs loaded once into a throwaway cluster (COPY, timed apart),
@@ -57,7 +58,11 @@ def main():
             out = os.path.join(work, "leadcal.csv")
             results["leadcal"] = median([timed([a.leadcal, "score", "--weights", a.weights, data, "--as-of", a.as_of, "--out", out, "--force"])
                                          for _ in range(a.runs)])
-            rows.append(("`leadcal score`, CSV to CSV", *results["leadcal"], ""))
+            rows.append(("`leadcal score`, CSV to CSV", *results["leadcal"], "with 3 reasons a lead"))
+            # The exported SQL computes no reasons: the like-for-like run writes the same columns.
+            results["leadcal-no-reasons"] = median([timed([a.leadcal, "score", "--weights", a.weights, data, "--as-of", a.as_of, "--out", out,
+                                                           "--force", "--reasons", "0"]) for _ in range(a.runs)])
+            rows.append(("`leadcal score --reasons 0`, CSV to CSV", *results["leadcal-no-reasons"], "the SQL's columns"))
         if "duckdb" in engines:
             sql = subprocess.run([a.leadcal, "export", "--weights", a.weights, "--format", "sql-duckdb"],
                                  capture_output=True, text=True, check=True).stdout.strip().rstrip(";")
@@ -83,8 +88,9 @@ db.execute("COPY (" + {sql!r} + ") TO '{work}/duck.csv' (HEADER)")
         print(f"| {name} | {seconds:.2f} | {mb:.0f} | {note} |")
     if "leadcal" in results:
         for k, (s, _) in results.items():
-            if k != "leadcal":
-                print(f"\n{k} / leadcal: {s / results['leadcal'][0]:.1f}× the time", end="")
+            if not k.startswith("leadcal"):
+                print(f"\n{k} / leadcal: {s / results['leadcal'][0]:.1f}× the time "
+                      f"({s / results['leadcal-no-reasons'][0]:.1f}× that of `--reasons 0`, the same columns)", end="")
         print()
 
 
