@@ -10,10 +10,13 @@ import LeadcalScorer
 /// its range a core first places its events in buckets of leads whose cells
 /// fit in the core's cache (a counting sort: one pass to count, one to place,
 /// the events of a bucket kept in file order), then folds bucket after
-/// bucket. A file in time order (every row a different lead) thus folds
-/// about as fast as one grouped by lead, and each cell receives its events
-/// in file order whatever the number of cores, so the sums do not depend on it.
-/// Cost: three passes over the block's events, one `exp2` per event counted.
+/// bucket, each in two passes (``SignalTotals/Folder/add(leads:signals:ageDays:values:count:)``:
+/// the counts first, a short loop that keeps many of the bucket's cache
+/// misses in flight, then the decayed sums from cache). A file in time order
+/// (every row a different lead) thus folds nearly as fast as one grouped by
+/// lead, and each cell receives its events in file order whatever the number
+/// of cores, so the sums do not depend on it.
+/// Cost: four passes over the block's events, one `exp2` per event counted.
 enum BlockFold {
     /// Leads per bucket for `signals` cells of 16 bytes a lead: about 512 KiB of cells (half a core's L2 here).
     static func bucketShift(signals: Int) -> Int {

@@ -33,7 +33,7 @@ struct Score: ParsableCommand {
     @Option(help: "Write the CSV to this file (atomically) instead of stdout.", completion: .file(extensions: ["csv"]))
     var out: String?
 
-    @Option(help: "Reasons per lead.")
+    @Option(help: "Reasons per lead, largest effect first (0: an empty reasons column, and a faster run).")
     var reasons: Int = 3
 
     @Option(help: "Decimals of the probability (17 for full precision).")
