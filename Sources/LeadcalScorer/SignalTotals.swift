@@ -158,7 +158,9 @@ public struct SignalTotals: Sendable {
         /// a short loop that counts the events into their cells (many misses in
         /// flight at once), then the decayed sums from cache. Callers pass a
         /// run whose cells fit in the core's cache (``BlockFold``'s lead
-        /// buckets). Cost: two passes over the run, one `exp2` per event.
+        /// buckets). Indices are not checked: the caller's are valid leads of
+        /// its own range and signals of the model. Cost: two passes over the
+        /// run, one `exp2` per event.
         package func add(
             leads: UnsafePointer<Int32>, signals s: UnsafePointer<Int32>, ageDays: UnsafePointer<Double>, values: UnsafePointer<Double>, count: Int
         ) -> Int {
@@ -178,14 +180,6 @@ public struct SignalTotals: Sendable {
                 SignalTotals.accumulate(&cells[Int(leads[e]) * signals + k], values[e] * exp2(age * slope[k]), age)
             }
             return late
-        }
-
-        /// Folds one event; returns false (and folds nothing) for an event at or after the reading time.
-        @inlinable @inline(__always)
-        package func add(lead: Int, signal: Int, ageDays: Double, value: Double) -> Bool {
-            guard ageDays > 0 else { return false }
-            SignalTotals.fold(&cells[lead * signals + signal], value * exp2(ageDays * slope[signal]), ageDays, window[signal])
-            return true
         }
     }
 }
