@@ -351,12 +351,6 @@ public struct Scorer: Sendable {
         }
 
         /// `+0.82` / `−0.35` (two decimals, a minus sign).
-        static func signed(_ effect: Double) -> String {
-            var bytes: [UInt8] = []
-            signed(effect, into: &bytes)
-            return String(decoding: bytes, as: UTF8.self)
-        }
-
         static func signed(_ effect: Double, into out: inout [UInt8]) {
             let sign = effect >= 0 ? "+" : "−"
             guard effect.isFinite else { return out.append(contentsOf: (effect > 0 ? "+∞" : effect < 0 ? "−∞" : "?").utf8) }
