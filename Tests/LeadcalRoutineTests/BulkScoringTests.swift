@@ -86,7 +86,8 @@ struct BulkScoringTests {
 
     @Test("every lead scores as the scorer scores it event by event, whatever the row order of signals.csv")
     func sameScoresAnyOrder() throws {
-        let (root, layouts, scorer) = try Self.fixture(leads: 4_000, seed: 17)
+        // 12,000 leads: several lead buckets per core (2,048 leads of 13 signals a bucket).
+        let (root, layouts, scorer) = try Self.fixture(leads: 12_000, seed: 17)
         defer { try? FileManager.default.removeItem(at: root) }
         var options = BatchScorer.Options(asOf: parseTimestamp("2026-11-01")!)
         options.digits = 17
@@ -95,7 +96,7 @@ struct BulkScoringTests {
         let time = Self.parse(try batch.run(directory: layouts["time"]!, options: options).csv)
         let lead = Self.parse(try batch.run(directory: layouts["lead"]!, options: options).csv)
         let reference = try Self.reference(layouts["time"]!, scorer: scorer, asOf: options.asOf)
-        #expect(time.count == 4_000 && lead.count == 4_000 && reference.count == 4_000)
+        #expect(time.count == 12_000 && lead.count == 12_000 && reference.count == 12_000)
         var worst = 0.0
         for (id, p) in reference {
             let t = try #require(time[id]), l = try #require(lead[id])
