@@ -382,7 +382,8 @@ public struct Scorer: Sendable {
         /// A ranked effect: `source` indexes signals, breadth features or columns by `kind`.
         struct Candidate { var effect: Double; var kind: UInt8; var source: Int }
         var top: [Candidate] = []
-        top.reserveCapacity(limit + 1)
+        // At most one candidate per feature, whatever the limit asked (`score --reasons 1000000`).
+        top.reserveCapacity(min(limit, signalNames.count + breadth.count + plan.terms.count) + 1)
         // Insertion into the kept prefix: what a stable sort by |effect|, descending, would keep.
         func offer(_ effect: Double, _ kind: UInt8, _ source: Int) {
             let size = abs(effect)
