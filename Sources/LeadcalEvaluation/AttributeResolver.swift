@@ -66,7 +66,7 @@ public struct AttributeResolver: Sendable {
                 attributes.x[c] = Double(levelIndex[Int(codes[lead])])
             case let .number(values, log):
                 let v = values[lead]
-                attributes.x[c] = log ? log1p(v) : v
+                attributes.x[c] = log ? Log1p.shared(v) : v
                 attributes.given[c] = v
             case let .missing(value):
                 attributes.x[c] = value

@@ -45,7 +45,7 @@ public struct FeatureBuilder: Sendable {
                 let isLog: Bool = if case .log = f.kind { true } else { false }
                 for (i, r) in rows.enumerated() {
                     let v = numbers[Int(dataset.decided[Int(r)])]
-                    values[i * p + j] = isLog ? log1p(v) : v
+                    values[i * p + j] = isLog ? Log1p.shared(v) : v
                 }
             case let .breadth(days):
                 // Distinct signal types of the axis (indices of ModelSpec.signals) with an event at age <= days.
@@ -146,7 +146,7 @@ public struct FeatureBuilder: Sendable {
                         total += count
                         j += 1
                     }
-                    // Phase 1: 2^(−age/h) for every event of the block (a tight loop over libm's exp2).
+                    // Phase 1: 2^(−age/h) for every event of the block (``Exp2`` over the array, four lanes at a time).
                     var at = 0
                     for q in i..<j {
                         let r = Int(rows[q])
@@ -155,7 +155,8 @@ public struct FeatureBuilder: Sendable {
                             at += 1
                         }
                     }
-                    for e in 0..<total { power[e] = exp2(argument[e]) }
+                    let exp2 = Exp2.shared, log1p = Log1p.shared
+                    exp2(UnsafePointer(argument), into: power, count: total)
                     // Phase 2: accumulate per row.
                     at = 0
                     for q in i..<j {

@@ -193,7 +193,7 @@ public struct Scorer: Sendable {
                 x[c] = column.levels[raw ?? ""].map(Double.init) ?? -1
             case .number, .log:
                 if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != .log || v >= 0 {
-                    x[c] = column.kind == .log ? log1p(v) : v
+                    x[c] = column.kind == .log ? Log1p.shared(v) : v
                     given[c] = v
                 } else {
                     x[c] = column.means[0]
@@ -261,6 +261,7 @@ public struct Scorer: Sendable {
                 }
             }
             totals.withCells(lead: lead) { cells in
+                let log1p = Log1p.shared
                 plan.signals.withUnsafeBufferPointer { signals in
                     for s in signals {
                         let total = cells[s.index].sum
@@ -395,7 +396,7 @@ public struct Scorer: Sendable {
         }
         for s in 0..<signalNames.count where signalWeight[s] != 0 {
             let total = totals.sum(lead: lead, signal: s)
-            let x = signalLog[s] ? log1p(total) : total
+            let x = signalLog[s] ? Log1p.shared(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
             if !(abs(effect) < 0.005) { offer(effect, 0, s) }
         }

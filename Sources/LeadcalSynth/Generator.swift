@@ -330,7 +330,7 @@ public struct SyntheticGenerator: Sendable {
             // The outcome is drawn from the truth's probability, as the production scorer computes it.
             attributes.x[industryColumn] = Double(scorer.levelIndex(column: industryColumn, level: Truth.industry.levels[industry]))
             attributes.x[jobColumn] = Double(scorer.levelIndex(column: jobColumn, level: Truth.jobLevel.levels[job]))
-            attributes.x[employeesColumn] = log1p(Double(employees))
+            attributes.x[employeesColumn] = Log1p.shared(Double(employees))
             let (y, m, _) = civilFromDays(asOf / Self.day)
             let month = min(monthly.count - 1, max(0, (y - firstYear) * 12 + m - firstMonth))
             monthly[month].score(lead: 0, totals: totals, attributes: attributes, into: &score)
