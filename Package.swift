@@ -85,12 +85,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The previous in-memory scorer, in its own module as it was (leadcal-bench's baseline only).
+        .target(name: "LeadcalBenchBaseline", dependencies: ["LeadcalScorer", "LeadcalModel"]),
         // Release-build benchmark harness (`make bench`): throughput of the hot paths.
         .executableTarget(
             name: "leadcal-bench",
             dependencies: [
                 "LeadcalData", "LeadcalFeatures", "LeadcalCalibration", "LeadcalEvaluation", "LeadcalRoutine", "LeadcalScorer", "LeadcalModel",
-                .product(name: "CSV", package: "CSV.swift"),
+                "LeadcalBenchBaseline", .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .testTarget(

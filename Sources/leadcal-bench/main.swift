@@ -6,6 +6,7 @@ import LeadcalFeatures
 import LeadcalModel
 import LeadcalRoutine
 import LeadcalScorer
+import LeadcalBenchBaseline
 
 #if canImport(Glibc)
 import Glibc
@@ -165,8 +166,9 @@ func benchmarkScorer(_ file: WeightsFile) -> ((Double, Double), Double, Int, Int
     var totals = scorer.makeTotals(leads: 1)
     var score = Scorer.Score()
     var fast = [Double](repeating: 0, count: leads)
-    // The baseline: the previous implementation, event by event.
+    // The baseline: the previous implementation, event by event, fed as that commit's harness fed it.
     let baseline = BaselineScorer(weights: file, columnOrder: scorer.attributeColumns)
+    let events = (0..<(leads * perLead)).map { (Int(kinds[$0]), ages[$0], values[$0]) }
     var old = baseline.makeTotals()
     var axes = [Double](repeating: 0, count: baseline.axisCount)
     var slow = [Double](repeating: 0, count: leads)
@@ -193,7 +195,10 @@ func benchmarkScorer(_ file: WeightsFile) -> ((Double, Double), Double, Int, Int
         t = clock.now
         for lead in 0..<leads {
             old.reset(lead: 0)
-            for e in (lead * perLead)..<((lead + 1) * perLead) { old.add(lead: 0, signal: Int(kinds[e]), ageDays: ages[e], value: values[e]) }
+            for e in (lead * perLead)..<((lead + 1) * perLead) {
+                let (s, age, value) = events[e]
+                old.add(lead: 0, signal: s, ageDays: age, value: value)
+            }
             slow[lead] = baseline.score(lead: 0, totals: old, x: attributes.x, axes: &axes)
         }
         times.append((now, (clock.now - t).seconds))

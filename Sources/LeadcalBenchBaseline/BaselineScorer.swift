@@ -3,9 +3,13 @@ import LeadcalModel
 import LeadcalScorer
 
 /// The in-memory scorer as it was before the per-lead loop was flattened
-/// (leadcal 0.11: per-event `add` into 24-byte cells, per-lead loop over
-/// column structs), kept verbatim as the benchmark's baseline.
-struct BaselineScorer {
+/// (leadcal 0.11, commit bdeb8e0: per-event `add` into 24-byte cells,
+/// per-lead loop over column structs), kept verbatim as the benchmark's
+/// baseline. It lives in its own module, as it did in `LeadcalScorer`, so
+/// the harness calls it across a module boundary (one call per event), as
+/// that commit's harness did: inlined into the harness it would run faster
+/// than it ever ran for its users.
+public struct BaselineScorer {
     struct Column {
         var kind: Scorer.ColumnKind
         var levels: [String: Int]
@@ -13,12 +17,12 @@ struct BaselineScorer {
         var axis: [Int]
     }
     let intercept: Double
-    let axisCount: Int
+    public let axisCount: Int
     let signalWeight: [Double], signalAxis: [Int], signalLog: [Bool], slope: [Double]
     let columns: [Column]
     let tiers: [Double]
 
-    init(weights: WeightsFile, columnOrder: [String]) {
+    public init(weights: WeightsFile, columnOrder: [String]) {
         intercept = weights.intercept.weight
         axisCount = weights.axes.count
         var w: [Double] = [], axis: [Int] = [], log: [Bool] = [], slope: [Double] = []
@@ -45,7 +49,7 @@ struct BaselineScorer {
     }
 
     /// Decayed sums: three doubles per (lead, signal) cell.
-    struct Totals {
+    public struct Totals {
         let signals: Int
         var cells: [Double]
         var future = 0
@@ -56,7 +60,7 @@ struct BaselineScorer {
             cells = [Double](repeating: 0, count: 3 * signals)
         }
         @inline(__always)
-        mutating func add(lead: Int, signal: Int, ageDays: Double, value: Double = 1) {
+        public mutating func add(lead: Int, signal: Int, ageDays: Double, value: Double = 1) {
             guard ageDays > 0 else { future += 1; return }
             let w = value * exp2(ageDays * slope[signal])
             let i = 3 * (lead * signals + signal)
@@ -66,7 +70,7 @@ struct BaselineScorer {
                 if ageDays < c[i + 2] { c[i + 2] = ageDays }
             }
         }
-        mutating func reset(lead: Int) {
+        public mutating func reset(lead: Int) {
             cells.withUnsafeMutableBufferPointer { c in
                 for s in 0..<signals {
                     let i = 3 * (lead * signals + s)
@@ -76,9 +80,9 @@ struct BaselineScorer {
         }
     }
 
-    func makeTotals() -> Totals { Totals(signals: slope.count, slope: slope) }
+    public func makeTotals() -> Totals { Totals(signals: slope.count, slope: slope) }
 
-    func score(lead: Int, totals: Totals, x attributes: [Double], axes: inout [Double]) -> Double {
+    public func score(lead: Int, totals: Totals, x attributes: [Double], axes: inout [Double]) -> Double {
         var logit = intercept
         axes.withUnsafeMutableBufferPointer { axes in
             for a in 0..<axes.count { axes[a] = 0 }
