@@ -38,23 +38,37 @@ public struct Scorer: Sendable {
     private let columns: [Column]
     /// The model flattened for the per-lead loop of ``score(lead:totals:attributes:into:)``.
     private let plan: Plan
+    /// The saturation's table, held here so scoring needs no lazy-global check.
+    private let log1p = Log1p.shared
 
+    /// The model laid out for ``score(lead:totals:attributes:into:)``: per
+    /// axis, its attribute columns, signals and breadth features, so each
+    /// axis is summed in a register and stored once. Within an axis the terms
+    /// come in the model's order (columns, then signals, then breadth), the
+    /// order in which they were added one by one into the axis before.
     struct Plan: Sendable {
         struct Term: Sendable { var weight: Double; var axis: Int }
         struct ColumnPlan: Sendable {
+            /// The attribute column (index into ``LeadAttributes/x``).
+            var column: Int
             var category: Bool
-            /// Index of the column's first term (its level 0, or its one weight); −1: no weight.
+            /// Index of the column's first term (its level 0, or its one weight).
             var first: Int
         }
         struct SignalPlan: Sendable { var index: Int; var weight: Double; var axis: Int; var log: Bool }
-        var columns: [ColumnPlan] = []
-        var terms: [Term] = []
-        /// Signals of non-zero weight.
-        var signals: [SignalPlan] = []
         /// Breadth features of non-zero weight; their member signals are `breadthMembers[first..<end]`.
         struct BreadthPlan: Sendable { var weight: Double; var axis: Int; var first: Int; var end: Int }
+        /// Per axis: its ranges of `columns`, `signals` and `breadth`.
+        struct AxisPlan: Sendable { var columns: Range<Int>; var signals: Range<Int>; var breadth: Range<Int> }
+        /// Attribute columns with a weight, grouped by axis (a categorical
+        /// column under each axis one of its levels belongs to).
+        var columns: [ColumnPlan] = []
+        var terms: [Term] = []
+        /// Signals of non-zero weight, grouped by axis.
+        var signals: [SignalPlan] = []
         var breadth: [BreadthPlan] = []
         var breadthMembers: [Int] = []
+        var axes: [AxisPlan] = []
         var tierFloors: [Double] = []
     }
 
@@ -124,16 +138,29 @@ public struct Scorer: Sendable {
         attributeColumns = order
         self.columns = order.map { columns[$0]! }
         var plan = Plan()
+        // Every column's terms, then per axis the columns, signals and breadth features that add to it.
+        var firstTerm: [Int] = []
         for column in self.columns {
-            let first = column.kind == .category || column.weights.first.map({ $0 != 0 }) == true ? plan.terms.count : -1
-            plan.columns.append(.init(category: column.kind == .category, first: first))
+            firstTerm.append(plan.terms.count)
             for (k, weight) in column.weights.enumerated() { plan.terms.append(.init(weight: weight, axis: column.axis[k])) }
         }
-        for s in names.indices where w[s] != 0 { plan.signals.append(.init(index: s, weight: w[s], axis: axis[s], log: log[s])) }
-        for (k, b) in breadth.enumerated() where b.weight != 0 {
-            let first = plan.breadthMembers.count
-            plan.breadthMembers += b.members
-            plan.breadth.append(.init(weight: b.weight, axis: breadthFeatures[k].axis, first: first, end: plan.breadthMembers.count))
+        for a in axisNames.indices {
+            let columnStart = plan.columns.count, signalStart = plan.signals.count, breadthStart = plan.breadth.count
+            for (c, column) in self.columns.enumerated() {
+                // A category adds its level's term (when that term is of this axis); a number its one weight.
+                let inAxis = column.kind == .category ? column.axis.contains(a) : column.axis.first == a && column.weights[0] != 0
+                if inAxis { plan.columns.append(.init(column: c, category: column.kind == .category, first: firstTerm[c])) }
+            }
+            for s in names.indices where w[s] != 0 && axis[s] == a {
+                plan.signals.append(.init(index: s, weight: w[s], axis: axis[s], log: log[s]))
+            }
+            for (k, b) in breadth.enumerated() where b.weight != 0 && breadthFeatures[k].axis == a {
+                let first = plan.breadthMembers.count
+                plan.breadthMembers += b.members
+                plan.breadth.append(.init(weight: b.weight, axis: a, first: first, end: plan.breadthMembers.count))
+            }
+            plan.axes.append(.init(columns: columnStart..<plan.columns.count, signals: signalStart..<plan.signals.count,
+                                   breadth: breadthStart..<plan.breadth.count))
         }
         plan.tierFloors = weights.tiers.map(\.minProbability)
         self.plan = plan
@@ -242,39 +269,43 @@ public struct Scorer: Sendable {
         let axisCount = axisNames.count
         if score.axisContributions.count != axisCount { score.axisContributions = [Double](repeating: 0, count: axisCount) }
         var logit = intercept
-        let plan = self.plan
+        let plan = self.plan, log1p = self.log1p
         score.axisContributions.withUnsafeMutableBufferPointer { axes in
-            for a in 0..<axisCount { axes[a] = 0 }
             attributes.x.withUnsafeBufferPointer { x in
-                plan.columns.withUnsafeBufferPointer { columns in
-                    plan.terms.withUnsafeBufferPointer { terms in
-                        for c in 0..<columns.count {
-                            let column = columns[c], v = x[c]
-                            if column.category {
-                                if v >= 0 { let t = terms[column.first + Int(v)]; axes[t.axis] += t.weight }
-                            } else if column.first >= 0 {
-                                let t = terms[column.first]
-                                axes[t.axis] += t.weight * v
-                            }
+            plan.columns.withUnsafeBufferPointer { columns in
+            plan.terms.withUnsafeBufferPointer { terms in
+            plan.signals.withUnsafeBufferPointer { signals in
+            plan.axes.withUnsafeBufferPointer { axisPlans in
+            totals.withCells(lead: lead) { cells in
+                for a in 0..<axisCount {
+                    let axis = axisPlans[a]
+                    var sum = 0.0
+                    for column in columns[axis.columns] {
+                        let v = x[column.column]
+                        if column.category {
+                            if v >= 0 { let t = terms[column.first + Int(v)]; if t.axis == a { sum += t.weight } }
+                        } else {
+                            sum += terms[column.first].weight * v
                         }
                     }
-                }
-            }
-            totals.withCells(lead: lead) { cells in
-                let log1p = Log1p.shared
-                plan.signals.withUnsafeBufferPointer { signals in
-                    for s in signals {
+                    for s in signals[axis.signals] {
                         let total = cells[s.index].sum
-                        axes[s.axis] += s.weight * (s.log ? log1p(total) : total)
+                        sum += s.weight * (s.log ? log1p(total) : total)
                     }
-                }
-                for b in plan.breadth {
-                    var n = 0
-                    for k in b.first..<b.end where cells[plan.breadthMembers[k]].count & SignalTotals.recentBit != 0 { n += 1 }
-                    axes[b.axis] += b.weight * Double(n)
+                    for b in plan.breadth[axis.breadth] {
+                        var n = 0
+                        for k in b.first..<b.end where cells[plan.breadthMembers[k]].count & SignalTotals.recentBit != 0 { n += 1 }
+                        sum += b.weight * Double(n)
+                    }
+                    axes[a] = sum
+                    logit += sum
                 }
             }
-            for a in 0..<axisCount { logit += axes[a] }
+            }
+            }
+            }
+            }
+            }
         }
         let p = 1 / (1 + exp(-logit))
         score.logit = logit

@@ -36,6 +36,46 @@ struct ScorerTests {
         #expect(worst < 1e-12, "largest difference \(worst)")
     }
 
+    @Test("a lead's events folded as one batch give the bits of folding them one by one (breadth flags, late events, any batch length)",
+          arguments: [false, true])
+    func batchEqualsOneByOne(breadth: Bool) throws {
+        let (dataset, _, file) = breadth ? Fixture.fittedBreadth : Fixture.fitted
+        let scorer = Scorer(weights: file)
+        let events = dataset.events
+        let names = dataset.spec!.signals
+        let rows = dataset.decided.count
+        var single = scorer.makeTotals(leads: rows), batch = scorer.makeTotals(leads: rows)
+        var kinds: [Int32] = [], ages: [Double] = [], values: [Double] = []
+        for row in 0..<rows {
+            kinds.removeAll(keepingCapacity: true); ages.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+            for e in events.rowStart[row]..<events.rowStart[row + 1] {
+                let k = scorer.signalIndex(names[Int(events.signal[e])])!
+                // Every seventh event moved to or past the reading time: counted as late, never folded.
+                let age = e % 7 == 3 ? -events.age[e] : e % 7 == 5 ? 0 : events.age[e]
+                kinds.append(Int32(k)); ages.append(age); values.append(events.value[e])
+                single.add(lead: row, signal: k, ageDays: age, value: events.value[e])
+            }
+            kinds.withUnsafeBufferPointer { k in
+                ages.withUnsafeBufferPointer { a in values.withUnsafeBufferPointer { v in batch.add(lead: row, signals: k, ageDays: a, values: v) } }
+            }
+        }
+        #expect(single.future == batch.future && batch.future > 0)
+        var lengths = Set<Int>(), recent = 0
+        for row in 0..<rows {
+            lengths.insert((events.rowStart[row + 1] - events.rowStart[row]) % 4)
+            for s in 0..<scorer.signalNames.count {
+                #expect(batch.sum(lead: row, signal: s).bitPattern == single.sum(lead: row, signal: s).bitPattern)
+                #expect(batch.count(lead: row, signal: s) == single.count(lead: row, signal: s))
+                #expect(batch.lastAge(lead: row, signal: s) == single.lastAge(lead: row, signal: s))
+                #expect(batch.recent(lead: row, signal: s) == single.recent(lead: row, signal: s))
+                if batch.recent(lead: row, signal: s) { recent += 1 }
+            }
+        }
+        // Batches of every length modulo the four lanes, and breadth flags only where the model has a window.
+        #expect(lengths == [0, 1, 2, 3])
+        #expect(breadth ? recent > 0 : recent == 0)
+    }
+
     /// A two-feature model written by hand, scored by hand.
     func handModel() -> WeightsFile {
         func feature(_ name: String, _ kind: FeatureKind, _ source: String, level: String? = nil, weight: Double, mean: Double) -> WeightsFile.Feature {
