@@ -102,10 +102,12 @@ public struct SignalTotals: Sendable {
         lead: Int, signals s: UnsafeBufferPointer<Int32>, ageDays: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>
     ) {
         precondition(s.count == ageDays.count && s.count == values.count && lead >= 0 && lead < leads)
-        // One check for the batch (a min/max loop the compiler vectorizes), none in the folds.
-        var low = Int32.max, high = Int32.min
-        for k in s { low = min(low, k); high = max(high, k) }
-        precondition(s.isEmpty || (low >= 0 && Int(high) < signals))
+        // One check for the batch, none in the folds: k ∈ [0, m) exactly when k and m − 1 − k
+        // are both ≥ 0, so one OR of them all has its sign bit clear (a loop SSE2 vectorizes).
+        let last = Int32(signals - 1)
+        var bits: Int32 = 0
+        for k in s { bits |= k | (last &- k) }
+        precondition(bits >= 0 && signals > 0 || s.isEmpty)
         let row = lead * signals, breadth = hasWindow, exp2 = self.exp2
         let late = slope.withUnsafeBufferPointer { slope in
             window.withUnsafeBufferPointer { window in
