@@ -55,9 +55,9 @@ public struct Scorer: Sendable {
             /// Index of the column's first term (its level 0, or its one weight).
             var first: Int
         }
-        struct SignalPlan: Sendable { var index: Int; var weight: Double; var axis: Int; var log: Bool }
+        struct SignalPlan: Sendable { var index: Int; var weight: Double; var log: Bool }
         /// Breadth features of non-zero weight; their member signals are `breadthMembers[first..<end]`.
-        struct BreadthPlan: Sendable { var weight: Double; var axis: Int; var first: Int; var end: Int }
+        struct BreadthPlan: Sendable { var weight: Double; var first: Int; var end: Int }
         /// Per axis: its ranges of `columns`, `signals` and `breadth`.
         struct AxisPlan: Sendable { var columns: Range<Int>; var signals: Range<Int>; var breadth: Range<Int> }
         /// Attribute columns with a weight, grouped by axis (a categorical
@@ -152,12 +152,12 @@ public struct Scorer: Sendable {
                 if inAxis { plan.columns.append(.init(column: c, category: column.kind == .category, first: firstTerm[c])) }
             }
             for s in names.indices where w[s] != 0 && axis[s] == a {
-                plan.signals.append(.init(index: s, weight: w[s], axis: axis[s], log: log[s]))
+                plan.signals.append(.init(index: s, weight: w[s], log: log[s]))
             }
             for (k, b) in breadth.enumerated() where b.weight != 0 && breadthFeatures[k].axis == a {
                 let first = plan.breadthMembers.count
                 plan.breadthMembers += b.members
-                plan.breadth.append(.init(weight: b.weight, axis: a, first: first, end: plan.breadthMembers.count))
+                plan.breadth.append(.init(weight: b.weight, first: first, end: plan.breadthMembers.count))
             }
             plan.axes.append(.init(columns: columnStart..<plan.columns.count, signals: signalStart..<plan.signals.count,
                                    breadth: breadthStart..<plan.breadth.count))
