@@ -9,8 +9,9 @@ import Foundation
 /// With `u = 2^k · m`, `m ∈ [1, 2)`, and `t = 1 + j/128` the table point
 /// just below m (j the top 7 mantissa bits, so `m − t` is exact),
 /// `log(u) = k·ln2 + log(t) + log1p((m − t)/t)`, the last term from the
-/// Taylor polynomial of degree 8 in `r = (m − t)/t ∈ [0, 1/128)`
-/// (truncation error below r⁹/9 < 2e-20). For u in [1, 1 + 1/128) the table
+/// Taylor polynomial of degree 8 in `r = (m − t)/t ∈ [0, 1/128)`, computed
+/// as `(m − t)` times the table's `1/t` (truncation error below
+/// r⁹/9 < 2e-20). For u in [1, 1 + 1/128) the table
 /// term is 0 and r = u − 1 exactly, so small x keep full relative precision.
 ///
 /// Accuracy: within one ulp of the C library's `log1p` (tested over millions
