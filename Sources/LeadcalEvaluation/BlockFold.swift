@@ -16,7 +16,7 @@ import LeadcalScorer
 /// (every row a different lead) thus folds nearly as fast as one grouped by
 /// lead, and each cell receives its events in file order whatever the number
 /// of cores, so the sums do not depend on it.
-/// Cost: four passes over the block's events, one `exp2` per event counted.
+/// Cost: four passes over the block's events, one ``Exp2`` decay factor per event counted.
 enum BlockFold {
     /// Leads per bucket for `signals` cells of 16 bytes a lead: about 512 KiB of cells (half a core's L2 here).
     static func bucketShift(signals: Int) -> Int {

@@ -126,6 +126,7 @@ public struct FeatureBuilder: Sendable {
         let dOut = SendablePointer(derivatives)
         let chunks = self.chunks, rows = self.rows, block = self.blockCapacity
         let context = SendablePointer((events, slope, rate, logSat))
+        let exp2 = Exp2.shared, log1p = Log1p.shared
         parallelFor(chunks.count) { c in
             let (events, slope, rate, logSat) = context.value
             events.rowStart.withUnsafeBufferPointer { rowStart in
@@ -155,7 +156,6 @@ public struct FeatureBuilder: Sendable {
                             at += 1
                         }
                     }
-                    let exp2 = Exp2.shared, log1p = Log1p.shared
                     exp2(UnsafePointer(argument), into: power, count: total)
                     // Phase 2: accumulate per row.
                     at = 0

@@ -220,7 +220,7 @@ public struct Scorer: Sendable {
                 x[c] = column.levels[raw ?? ""].map(Double.init) ?? -1
             case .number, .log:
                 if let text = raw?.trimmingCharacters(in: .whitespaces), let v = Double(text), v.isFinite, column.kind != .log || v >= 0 {
-                    x[c] = column.kind == .log ? Log1p.shared(v) : v
+                    x[c] = column.kind == .log ? log1p(v) : v
                     given[c] = v
                 } else {
                     x[c] = column.means[0]
@@ -427,7 +427,7 @@ public struct Scorer: Sendable {
         }
         for s in 0..<signalNames.count where signalWeight[s] != 0 {
             let total = totals.sum(lead: lead, signal: s)
-            let x = signalLog[s] ? Log1p.shared(total) : total
+            let x = signalLog[s] ? log1p(total) : total
             let effect = signalWeight[s] * (x - signalMean[s])
             if !(abs(effect) < 0.005) { offer(effect, 0, s) }
         }

@@ -209,10 +209,10 @@ public struct SignalTotals: Sendable {
     /// call, and returns the number of events it found at or after the
     /// reading time (added to ``future``).
     package mutating func withFolder(_ body: (Folder) -> Int) {
-        let slope = self.slope, window = self.window, m = signals
+        let slope = self.slope, window = self.window, m = signals, exp2 = self.exp2
         let late = cells.withUnsafeMutableBufferPointer { c in
             slope.withUnsafeBufferPointer { s in
-                window.withUnsafeBufferPointer { w in body(Folder(cells: c.baseAddress!, slope: s.baseAddress!, window: w.baseAddress!, signals: m)) }
+                window.withUnsafeBufferPointer { w in body(Folder(cells: c.baseAddress!, slope: s.baseAddress!, window: w.baseAddress!, signals: m, exp2: exp2)) }
             }
         }
         future += late
@@ -224,6 +224,7 @@ public struct SignalTotals: Sendable {
         @usableFromInline let slope: UnsafePointer<Double>
         @usableFromInline let window: UnsafePointer<Double>
         @usableFromInline let signals: Int
+        @usableFromInline let exp2: Exp2
 
         /// Folds a run of events (`leads[e]`, `signals[e]`, `ageDays[e]`,
         /// `values[e]`) in order; returns how many were at or after the
@@ -251,7 +252,6 @@ public struct SignalTotals: Sendable {
             }
             // Pass 2, from cache: decay factors for a run of events (four lanes at a time),
             // then their sums (each cell's events in order) and latest ages.
-            let exp2 = Exp2.shared
             withUnsafeTemporaryAllocation(of: Double.self, capacity: SignalTotals.batch) { scratch in
                 let power = scratch.baseAddress!
                 var start = 0
