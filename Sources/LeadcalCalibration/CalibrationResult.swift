@@ -61,7 +61,7 @@ public struct CalibrationResult: Sendable {
         public var newtonIterations: Int
         /// Inner solves on the training rows (one feature pass each).
         public var evaluations: Int
-        /// Feature passes over all training rows (screening and every inner solve).
+        /// Feature passes over all training rows (screening, every inner solve, and the second derivatives of the joint information).
         public var featurePasses: Int
         /// Feature passes over subsamples (the global scan and the coarse search of large data).
         public var subsampleFeaturePasses: Int

@@ -48,8 +48,6 @@ final class FitRun {
     /// The covariance of (b0, w) the result reports (joint, or conditional when asked or when the joint one is not available).
     var covariance: [Double]?
     var standardErrorKind = StandardErrorKind.conditional
-    /// Hessian of the profile objective at the optimum (over ``fittedAxes``), from the interval search.
-    var profileHessian: [Double]?
 
     private var evaluationCount = 0
     /// Inner solves on subsamples.
@@ -356,8 +354,8 @@ final class FitRun {
         var moved = false
         attempt: while true {
             progress("fit: Hessian of the profile objective")
-            let hessian = HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: best)
-            profileHessian = hessian
+            let hessian = information(at: best, axes: fittedAxes).profileHessian()
+                ?? HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: best)
             intervals = [:]
             for (k, axis) in fittedAxes.enumerated() {
                 progress("fit: profile interval of the \(spec.axes[axis].name) half-life")
@@ -437,22 +435,31 @@ final class FitRun {
             standardErrorKind = .joint   // no half-life estimated: the joint covariance is the conditional one
             return
         }
-        // The profile's Hessian (the interval search's, else computed now) and the features' derivatives at the optimum.
-        let hessian = profileHessian ?? HalfLifeSearch().hessian(tracked(objective, "Hessian "), at: best)
-        if objective.derivativesAt != objective.halfLives { _ = objective.value(u: best.u) }
-        let positions = axes.map { fittedAxes.firstIndex(of: $0)! }
-        let d = fittedAxes.count
-        let restricted = positions.flatMap { r in positions.map { q in hessian[r * d + q] } }
-        let (_, weights) = problem.originalCoefficients(objective.last!.theta)
-        if let joint = JointCovariance.compute(.init(
-            problem: problem, hessian: objective.last!.evaluation.hessian, atZero: objective.last!.atZero, weights: weights,
-            signals: objective.signals, derivatives: objective.derivatives, layout: layout, axes: axes, profileHessian: restricted))
-        {
+        if let joint = JointCovariance.compute(jointInputs(at: best, axes: axes)) {
             covariance = joint.weights
             standardErrorKind = .joint
         } else {
             warnings.append("the joint information of the weights and half-lives is not positive definite: standard errors hold the half-lives fixed (conditional)")
         }
+    }
+
+    /// What ``JointCovariance`` reads at `best`, over `axes`: the last solve
+    /// there with the features' first derivatives (solved again if needed),
+    /// and one feature pass for their second derivatives.
+    private func jointInputs(at best: HalfLifeSearch.Result, axes: [Int]) -> JointCovariance.Inputs {
+        restore(best.u)
+        if objective.derivativesAt != objective.halfLives { _ = objective.value(u: best.u) }
+        let second = objective.secondDerivatives()
+        let final = objective.last!
+        let (_, weights) = problem.originalCoefficients(final.theta)
+        return .init(
+            problem: problem, hessian: final.evaluation.hessian, atZero: final.atZero, weights: weights,
+            signals: objective.signals, derivatives: objective.derivatives, secondDerivatives: second, layout: layout, axes: axes)
+    }
+
+    /// The information blocks at `best` over `axes` (``JointCovariance/information(_:)``).
+    func information(at best: HalfLifeSearch.Result, axes: [Int]) -> JointCovariance.Information {
+        JointCovariance.information(jointInputs(at: best, axes: axes))
     }
 
     /// Fitted axes whose half-life is a plain estimate (inside the search
@@ -574,7 +581,7 @@ final class FitRun {
             logLikelihood: ll, nullLogLikelihood: nullLL, pseudoR2: 1 - ll / nullLL, aic: 2 * Double(parameters) - 2 * ll,
             parameters: parameters, converged: final.converged && (search?.converged ?? true),
             iterations: search?.iterations ?? 0, newtonIterations: objective.newtonIterations, evaluations: objective.evaluations,
-            featurePasses: objective.evaluations + 1, subsampleFeaturePasses: subsampleEvaluations,
+            featurePasses: objective.evaluations + objective.curvaturePasses + 1, subsampleFeaturePasses: subsampleEvaluations,
             objectivePasses: problem.evaluations,
             seconds: .init(features: objective.featureSeconds, solver: objective.solverSeconds, intervals: intervalSeconds, stages: stages))
         if !statistics.converged { warnings.append("the fit did not converge: treat the estimates with caution") }

@@ -125,9 +125,10 @@ struct HalfLifeSearch {
 
     /// The Hessian of F at `best.u` by central differences of the exact
     /// gradient (2d evaluations, step `h` in log-days; one-sided next to a
-    /// bound), symmetrized: it seeds the interval search and is the log-h
-    /// block of the joint covariance (through the profile's Schur complement),
-    /// where its O(h²) error stays below 1e-5 relative.
+    /// bound), symmetrized. The fit takes the closed form
+    /// (``JointCovariance/Information/profileHessian()``, no refit); this one
+    /// seeds the interval search only when the inner Hessian is singular, and
+    /// is the reference the closed form is tested against.
     func hessian(_ objective: Objective, at best: Result, step h: Double = 1e-3) -> [Double] {
         let d = best.u.count
         var m = [Double](repeating: 0, count: d * d)

@@ -36,6 +36,8 @@ final class ProfileObjective {
     private(set) var weights: [Double]
     private(set) var last: NewtonSolver.Result?
     private(set) var evaluations = 0
+    /// Feature passes for second derivatives (``secondDerivatives()``).
+    private(set) var curvaturePasses = 0
     private(set) var newtonIterations = 0
     var featureSeconds = 0.0
     var solverSeconds = 0.0
@@ -95,6 +97,24 @@ final class ProfileObjective {
         featureSeconds += (t1 - t0).seconds
         solverSeconds += (t2 - t1).seconds
         return result
+    }
+
+    /// `∂²x/∂(log h)²` of the signal columns at the current half-lives (n × ps,
+    /// row-major), for the joint information. One feature pass, which also
+    /// rewrites ``signals`` and ``derivatives`` with the same bits.
+    func secondDerivatives() -> [Double] {
+        let n = builder.rowCount, ps = builder.layout.signalCount
+        precondition(derivativesAt == halfLives && derivatives.count == n * ps, "the last solve has no derivatives at the current half-lives")
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        defer { featureSeconds += (clock.now - t0).seconds; curvaturePasses += 1 }
+        var second = [Double](repeating: 0, count: n * ps)
+        derivatives.withUnsafeMutableBufferPointer { d in
+            second.withUnsafeMutableBufferPointer { d2 in
+                builder.decayedSignals(halfLives: halfLives, values: &signals, derivatives: d.baseAddress!, secondDerivatives: d2.baseAddress!)
+            }
+        }
+        return second
     }
 
     /// Half-lives per spec axis with the fitted axes at exp(u).

@@ -97,18 +97,30 @@ public struct FeatureBuilder: Sendable {
     /// For row i (read at its `as_of`) and signal s of axis a with half-life
     /// h_a: `S_is = sum_e v_e * 2^(-age_e / h_a)` over the row's events of
     /// type s (all strictly before `as_of`), and the feature is `g_a(S_is)`
-    /// with g the axis saturation (identity or log1p). When `derivatives` is
-    /// given it also receives `d g_a(S_is) / d log h_a`
-    /// `= g'(S) * sum_e v_e * 2^(-age_e/h) * ln2 * age_e / h`.
+    /// with g the axis saturation (identity or log1p). With u = log h_a and
+    /// c_e = ln2 · age_e / h_a (so that `d 2^(-age_e/h_a) / du = 2^(-age_e/h_a) · c_e`):
     ///
-    /// Cost: one pass over the events (one `exp2` and three FMAs each), in
-    /// parallel over row chunks balanced by event count; no allocation.
+    /// - `derivatives` receives `D = d g(S) / du = g'(S) · S'`,
+    ///   `S' = Σ_e v_e 2^(-age_e/h) c_e`;
+    /// - `secondDerivatives` receives `d² g(S) / du² = g'(S) · S'' + g''(S) · S'²`,
+    ///   `S'' = Σ_e v_e 2^(-age_e/h) (c_e² − c_e)`; for log1p,
+    ///   `S'' / (1 + S) − D²`. The joint information of the weights and
+    ///   half-lives needs it (``JointCovariance`` in calibration).
+    ///
+    /// Cost: one pass over the events (one `exp2` and three FMAs each, one
+    /// more with second derivatives), in parallel over row chunks balanced by
+    /// event count; no allocation.
     ///
     /// - Parameters:
     ///   - halfLives: days, per spec axis (entries of axes without signals are ignored).
     ///   - values: resized to `rowCount × signalCount`, row-major.
     ///   - derivatives: same shape, or nil to skip.
-    public func decayedSignals(halfLives: [Double], values: inout [Double], derivatives: UnsafeMutablePointer<Double>?) {
+    ///   - secondDerivatives: same shape, or nil to skip; needs `derivatives`.
+    public func decayedSignals(
+        halfLives: [Double], values: inout [Double], derivatives: UnsafeMutablePointer<Double>?,
+        secondDerivatives: UnsafeMutablePointer<Double>? = nil
+    ) {
+        precondition(secondDerivatives == nil || derivatives != nil, "second derivatives are computed with the first")
         let m = layout.signalCount
         let n = rows.count
         if values.count != n * m { values = [Double](repeating: 0, count: n * m) }
@@ -124,6 +136,7 @@ public struct FeatureBuilder: Sendable {
         }
         let out = SendablePointer(values.withUnsafeMutableBufferPointer { $0.baseAddress! })
         let dOut = SendablePointer(derivatives)
+        let d2Out = SendablePointer(secondDerivatives)
         let chunks = self.chunks, rows = self.rows, block = self.blockCapacity
         let context = SendablePointer((events, slope, rate, logSat))
         let exp2 = Exp2.shared, log1p = Log1p.shared
@@ -134,8 +147,9 @@ public struct FeatureBuilder: Sendable {
             events.age.withUnsafeBufferPointer { age in
             events.value.withUnsafeBufferPointer { value in
             slope.withUnsafeBufferPointer { slope in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * block + max(m, 1)) { scratch in
-                let power = scratch.baseAddress!, weighted = power + block, argument = weighted + max(m, 1)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * block + 2 * max(m, 1)) { scratch in
+                let power = scratch.baseAddress!, weighted = power + block, squared = weighted + max(m, 1)
+                let argument = squared + max(m, 1)
                 var i = chunks[c].lowerBound
                 while i < chunks[c].upperBound {
                     // Rows i..<j whose events fit in one block (at least one row).
@@ -163,19 +177,44 @@ public struct FeatureBuilder: Sendable {
                         let x = out.value + q * m
                         for s in 0..<m { x[s] = 0; weighted[s] = 0 }
                         let r = Int(rows[q])
-                        for e in rowStart[r]..<rowStart[r + 1] {
-                            let s = Int(signal[e])
-                            let w = value[e] * power[at]
-                            x[s] += w
-                            weighted[s] += w * age[e]
-                            at += 1
-                        }
-                        if let d = dOut.value {
-                            let dx = d + q * m
+                        if let d2 = d2Out.value {
+                            for s in 0..<m { squared[s] = 0 }
+                            for e in rowStart[r]..<rowStart[r + 1] {
+                                let s = Int(signal[e])
+                                let w = value[e] * power[at]
+                                x[s] += w
+                                weighted[s] += w * age[e]
+                                squared[s] += w * age[e] * age[e]
+                                at += 1
+                            }
+                            let d = dOut.value!, dx = d + q * m, ddx = d2 + q * m
                             for s in 0..<m {
-                                // dS/dlog h = Σ w · age · ln2 / h
+                                // S' = rate · Σ w·age, S'' = rate² · Σ w·age² − S' (rate = ln2 / h).
                                 let dS = rate[s] * weighted[s]
-                                dx[s] = logSat[s] ? dS / (1 + x[s]) : dS
+                                let ddS = rate[s] * rate[s] * squared[s] - dS
+                                if logSat[s] {
+                                    dx[s] = dS / (1 + x[s])
+                                    ddx[s] = ddS / (1 + x[s]) - dx[s] * dx[s]
+                                } else {
+                                    dx[s] = dS
+                                    ddx[s] = ddS
+                                }
+                            }
+                        } else {
+                            for e in rowStart[r]..<rowStart[r + 1] {
+                                let s = Int(signal[e])
+                                let w = value[e] * power[at]
+                                x[s] += w
+                                weighted[s] += w * age[e]
+                                at += 1
+                            }
+                            if let d = dOut.value {
+                                let dx = d + q * m
+                                for s in 0..<m {
+                                    // dS/dlog h = Σ w · age · ln2 / h
+                                    let dS = rate[s] * weighted[s]
+                                    dx[s] = logSat[s] ? dS / (1 + x[s]) : dS
+                                }
                             }
                         }
                         for s in 0..<m where logSat[s] { x[s] = log1p(x[s]) }

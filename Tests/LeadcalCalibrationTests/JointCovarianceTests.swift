@@ -92,11 +92,13 @@ struct JointCovarianceTests {
         return d
     }
 
-    @Test("equal the inverse of a finite-difference Hessian of the full penalized objective in (b0, w, log h)", arguments: [0.0, 1.0])
-    func matchesFiniteDifferences(l2: Double) throws {
+    @Test("equal the inverse of a finite-difference Hessian of the full penalized objective in (b0, w, log h), with or without intervals",
+          arguments: [(0.0, true), (1.0, true), (1.0, false)])
+    func matchesFiniteDifferences(l2: Double, intervals: Bool) throws {
         let dataset = try unconstrained(leads: 1_500, seed: 23, l2: l2)
         var options = Calibration.Options()
         options.tolerance = 1e-12
+        options.intervals = intervals
         let fit = try Calibration.fit(dataset: dataset, options: options)
         #expect(fit.standardErrors == .joint)
         let estimated = fit.features.indices.filter { fit.features[$0].status == .estimated }
@@ -115,6 +117,31 @@ struct JointCovarianceTests {
             let reference = inverse[(1 + c) * m + 1 + c].squareRoot()
             let se = fit.features[j].stdError!
             #expect(abs(se / reference - 1) < 1e-4, "\(fit.features[j].name): joint \(se), finite differences \(reference)")
+        }
+    }
+
+    @Test("the closed-form Hessian of the profile objective equals central differences of its exact gradient (which refit the weights)",
+          arguments: [(0.0, false), (1.0, false), (1.0, true)])
+    func profileHessianMatchesFiniteDifferences(l2: Double, constrained: Bool) throws {
+        // Constrained: the synthetic spec's non-negative axes, with whatever weights the fit holds at zero.
+        let dataset = constrained ? try synthetic(leads: 1_500, seed: 31, l2: l2).0 : try unconstrained(leads: 1_500, seed: 23, l2: l2)
+        var options = Calibration.Options()
+        options.tolerance = 1e-12
+        options.intervals = false
+        let run = try FitRun(dataset: dataset, rows: nil, options: options)
+        try run.screen()
+        run.searchHalfLives()
+        let best = try #require(run.search)
+        let d = run.fittedAxes.count
+        #expect(d == 3)
+        let closed = try #require(run.information(at: best, axes: run.fittedAxes).profileHessian())
+        let differences = HalfLifeSearch().hessian({ run.objective.value(u: $0) }, at: best, step: 1e-4)
+        for r in 0..<d {
+            for q in 0..<d {
+                let scale = (closed[r * d + r] * closed[q * d + q]).squareRoot()
+                #expect(abs(closed[r * d + q] - differences[r * d + q]) < 1e-5 * scale,
+                        "H[\(r),\(q)]: closed form \(closed[r * d + q]), differences \(differences[r * d + q])")
+            }
         }
     }
 

@@ -73,9 +73,28 @@ struct DecayedSumTests {
         #expect(abs(dx[2] - dMeeting) < 1e-14)
         let s = 3 * pow(2, -1 / 10.0)
         #expect(abs(dx[1] - s * M_LN2 * 1 / 10 / (1 + s)) < 1e-15)
+
+        // d²/dlog h² of 2^(-a/h) is 2^(-a/h) * (c² − c), c = ln2 * a / h; under log1p,
+        // S''/(1 + S) − (S'/(1 + S))².
+        var first = [Double](repeating: .nan, count: 9), second = [Double](repeating: .nan, count: 9)
+        first.withUnsafeMutableBufferPointer { d in
+            second.withUnsafeMutableBufferPointer { d2 in
+                builder.decayedSignals(halfLives: h, values: &x, derivatives: d.baseAddress!, secondDerivatives: d2.baseAddress!)
+            }
+        }
+        #expect(first == dx, "the first derivatives do not depend on asking for the second")
+        func curvature(_ v: Double, _ age: Double, _ h: Double) -> Double {
+            let c = M_LN2 * age / h
+            return v * pow(2, -age / h) * (c * c - c)
+        }
+        let ddMeeting = curvature(2, 4, 30) + curvature(1, 12.5, 30)
+        #expect(abs(second[2] - ddMeeting) < 1e-14)
+        let sPrime = s * M_LN2 / 10, sSecond = curvature(3, 1, 10)
+        #expect(abs(second[1] - (sSecond / (1 + s) - pow(sPrime / (1 + s), 2))) < 1e-15)
+        #expect(second[0] == 0 && Array(second[4...]) == [0, 0, 0, 0, 0])
     }
 
-    @Test func derivativeMatchesFiniteDifference() throws {
+    @Test("first and second derivatives in log h match central differences") func derivativeMatchesFiniteDifference() throws {
         let d = try load(
             spec: Self.spec,
             leads: "lead_id,industry,employees,score\nA,retail,9,0.5\n",
@@ -92,6 +111,17 @@ struct DecayedSumTests {
             for j in 0..<3 {
                 let fd = (up[j] - down[j]) / (2 * eps)
                 #expect(abs(fd - dx[j]) < 1e-8 * max(1, abs(dx[j])))
+            }
+            // The second derivative against central differences of the first.
+            var dd = [Double](repeating: 0, count: 3), dUp = dd, dDown = dd
+            dx.withUnsafeMutableBufferPointer { d in
+                dd.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h, values: &x, derivatives: d.baseAddress!, secondDerivatives: $0.baseAddress!) }
+            }
+            dUp.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h.map { $0 * exp(eps) }, values: &up, derivatives: $0.baseAddress!) }
+            dDown.withUnsafeMutableBufferPointer { builder.decayedSignals(halfLives: h.map { $0 * exp(-eps) }, values: &down, derivatives: $0.baseAddress!) }
+            for j in 0..<3 {
+                let fd = (dUp[j] - dDown[j]) / (2 * eps)
+                #expect(abs(fd - dd[j]) < 1e-8 * max(1, abs(dd[j])), "signal \(j): \(dd[j]) against \(fd)")
             }
         }
     }
