@@ -57,6 +57,25 @@ struct HalfLifeTests {
             #expect(lower < life.days && life.days < upper)
         }
     }
+
+    @Test("the estimates and their standard errors do not depend on whether the intervals are computed")
+    func estimatesWithoutIntervals() throws {
+        let (dataset, _) = try synthetic(leads: 2_000, seed: 8)
+        var options = Calibration.Options()
+        options.tolerance = 1e-12
+        let with = try Calibration.fit(dataset: dataset, options: options)
+        options.intervals = false
+        let without = try Calibration.fit(dataset: dataset, options: options)
+        for (a, b) in zip(with.axes, without.axes) {
+            guard let x = a.halfLife, let y = b.halfLife else { continue }
+            #expect(abs(x.days / y.days - 1) < 1e-9, "\(a.name): \(x.days) d with intervals, \(y.days) d without")
+        }
+        for (a, b) in zip(with.features, without.features) {
+            #expect(abs(a.weight - b.weight) < 1e-8 * max(1, abs(a.weight)), "\(a.name): \(a.weight) against \(b.weight)")
+            if let s = a.stdError, let t = b.stdError { #expect(abs(s / t - 1) < 1e-6, "\(a.name): SE \(s) against \(t)") }
+        }
+        #expect(abs(with.statistics.objective - without.statistics.objective) < 1e-9 * with.statistics.objective)
+    }
 }
 
 @Suite("Fit diagnostics")
