@@ -183,7 +183,7 @@ def main():
         print(f"reading signals.csv ({mb:.0f} MB): read(2)+memchr {h['read_memchr_s']:.2f} s; leadcal's CSV reader {h['csv_read_s']:.2f} s "
               f"({h['read_memchr_s'] / h['csv_read_s']:.2f} of read+memchr); yaslab/CSV.swift {h['csv_swift_s']:.1f} s "
               f"({h['csv_swift_s'] / h['csv_read_s']:.0f}× slower than leadcal's)")
-        print(f"whole load (parse, check, fingerprint, group by lead): {h['load_s']:.2f} s ({h['load_read_memchr_s'] / h['load_s']:.2f} of read+memchr)")
+        print(f"whole load (parse, check, group by lead): {h['load_s']:.2f} s ({h['load_read_memchr_s'] / h['load_s']:.2f} of read+memchr)")
         print(f"feature pass: {h['feature_pass_s'] * 1e3:.0f} ms, with derivatives {h['feature_pass_derivatives_s'] * 1e3:.0f} ms; "
               f"Hessian step {h['hessian_step_s'] * 1e3:.1f} ms")
         print(human.strip().splitlines()[-1] + "\n")

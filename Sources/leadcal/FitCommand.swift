@@ -112,7 +112,8 @@ struct Fit: ParsableCommand {
         let start = clock.now
         Progress.say("loading \(dataDir)…")
         let dataset = try runReportingDataErrors {
-            try Dataset.load(directory: URL(fileURLWithPath: dataDir), specURL: spec.map { URL(fileURLWithPath: $0) })
+            // The weights file's lineage: signals.csv is hashed on the cycles the load and the fit leave idle.
+            try Dataset.load(directory: URL(fileURLWithPath: dataDir), specURL: spec.map { URL(fileURLWithPath: $0) }, fingerprint: .background)
         }
         let loadSeconds = (clock.now - start).seconds
         let split = try runReportingDataErrors { try TrainingSplit(dataset: dataset, trainBefore: trainBefore) }

@@ -172,15 +172,19 @@ struct DataReportTests {
 
 @Suite("Input fingerprints")
 struct FingerprintTests {
-    @Test func sha256OfEveryInputFile() throws {
+    @Test("the SHA-256 of every input file, whether signals.csv is hashed on demand or in the background",
+          arguments: [FileDigest.Timing.onDemand, .background])
+    func sha256OfEveryInputFile(timing: FileDigest.Timing) throws {
         var signals = "lead_id,signal,occurred_at,value\n"
         for i in 0..<40_000 { signals += "\(i % 2 == 0 ? "A" : "B"),email_open,2026-03-0\(1 + i % 9),\(i % 5)\n" }
         let data = try TestDataset(signals: signals)
         defer { try? FileManager.default.removeItem(at: data.url) }
-        let d = try data.load()
+        let d = try Dataset.load(directory: data.url, fingerprint: timing)
+        let copy = d   // copies share the one digest
         for file in ["leads.csv", "signals.csv", "outcomes.csv"] {
             let bytes = try Data(contentsOf: data.url.appendingPathComponent(file))
             #expect(d.fingerprints[file] == LeadcalModel.SHA256.hex(bytes), "\(file)")
+            #expect(copy.fingerprints[file] == d.fingerprints[file])
         }
     }
 }

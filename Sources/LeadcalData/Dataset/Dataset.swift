@@ -21,8 +21,13 @@ public struct Dataset: Sendable {
     /// Events of the decided rows that count for training.
     public var events: EventTable
     public var report: DataReport
-    /// SHA-256 (hex) of each input file, by name.
-    public var fingerprints: [String: String]
+    /// SHA-256 (hex) of each input file, by name: the lineage of a weights
+    /// file. signals.csv's is computed when first asked for, unless the load
+    /// started it in the background (``FileDigest/Timing``).
+    public var fingerprints: [String: String] {
+        ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": signalsDigest.wait() ?? ""]
+    }
+    private let signalsDigest: FileDigest
 
     /// 1 for won, 0 for lost, per decided row.
     public let labels: [Double]
@@ -38,7 +43,9 @@ public struct Dataset: Sendable {
     /// Reads the dataset in `directory`. The spec is `specURL`, else
     /// `directory/model.yaml` if present; without a spec only the report is
     /// meaningful (no attribute is read and no event is kept).
-    public static func load(directory: URL, specURL: URL? = nil) throws(DataError) -> Dataset {
+    /// `fingerprint`: when signals.csv's SHA-256 is computed (``fingerprints``);
+    /// `.background` for a load that will write a weights file.
+    public static func load(directory: URL, specURL: URL? = nil, fingerprint: FileDigest.Timing = .onDemand) throws(DataError) -> Dataset {
         var spec: ModelSpec? = nil
         var marks: ModelSpec.SourceMarks? = nil
         try checkFolder(directory)
@@ -46,33 +53,32 @@ public struct Dataset: Sendable {
         if let url = specURL ?? (FileManager.default.fileExists(atPath: defaultSpec.path) ? defaultSpec : nil) {
             (spec, marks) = try ModelSpec.load(url: url)
         }
-        return try load(directory: directory, spec: spec, marks: marks)
+        return try load(directory: directory, spec: spec, marks: marks, fingerprint: fingerprint)
     }
 
     /// Reads the dataset in `directory` against a spec given as a value.
     /// An attribute the spec names that leads.csv lacks is reported at leads.csv's header.
-    public static func load(directory: URL, spec: ModelSpec?) throws(DataError) -> Dataset {
-        try load(directory: directory, spec: spec, marks: nil)
+    public static func load(directory: URL, spec: ModelSpec?, fingerprint: FileDigest.Timing = .onDemand) throws(DataError) -> Dataset {
+        try load(directory: directory, spec: spec, marks: nil, fingerprint: fingerprint)
     }
 
     /// Reads the dataset in `directory` for models given by their
     /// requirements (weights files: evaluate, compare, report, the exports).
     public static func load(directory: URL, requirements: DataRequirements) throws(DataError) -> Dataset {
-        try load(directory: directory, spec: nil, requirements: requirements, marks: nil)
+        try load(directory: directory, spec: nil, requirements: requirements, marks: nil, fingerprint: .onDemand)
     }
 
-    private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?) throws(DataError) -> Dataset {
+    private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?, fingerprint: FileDigest.Timing) throws(DataError) -> Dataset {
         let requirements = spec.map { DataRequirements(spec: $0, reader: marks?.file ?? "model.yaml") } ?? DataRequirements()
-        return try load(directory: directory, spec: spec, requirements: requirements, marks: marks)
+        return try load(directory: directory, spec: spec, requirements: requirements, marks: marks, fingerprint: fingerprint)
     }
 
     private static func load(
-        directory: URL, spec: ModelSpec?, requirements: DataRequirements, marks: ModelSpec.SourceMarks?
+        directory: URL, spec: ModelSpec?, requirements: DataRequirements, marks: ModelSpec.SourceMarks?, fingerprint: FileDigest.Timing
     ) throws(DataError) -> Dataset {
         try checkFolder(directory)
-        // The large file is fingerprinted on its own thread, on the core the small files leave idle.
         let signalsURL = directory.appendingPathComponent("signals.csv")
-        let signalsDigest = FileDigest(url: signalsURL)
+        let signalsDigest = FileDigest(url: signalsURL, timing: fingerprint)
         let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), requirements: requirements, marks: marks, spec: spec)
         let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
 
@@ -128,9 +134,8 @@ public struct Dataset: Sendable {
             undecidedEvents: undecidedEvents, keptEvents: events.count)
         let labels = decided.map { outcomes.outcome[Int($0)] == 1 ? 1.0 : 0 }
         if spec != nil { report.leakage = LastDayPileUp.find(events: events, signals: requirements.signals, labels: labels) }
-        let fingerprints = ["leads.csv": leads.sha256, "outcomes.csv": outcomes.sha256, "signals.csv": signalsDigest.wait() ?? ""]
         return Dataset(
-            spec: spec, requirements: requirements, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, fingerprints: fingerprints,
+            spec: spec, requirements: requirements, leads: leads, outcomes: outcomes, decided: decided, events: events, report: report, signalsDigest: signalsDigest,
             labels: labels, asOf: decided.map { outcomes.asOf[Int($0)] },
             closedAt: decided.map { outcomes.closedAt[Int($0)] })
     }
