@@ -60,6 +60,25 @@ struct LoaderErrorTests {
         #expect(e == "leads.csv:4:1: duplicate lead_id 'A'")
     }
 
+    @Test("among many leads, the first error in file order is the one reported, whatever comes after it")
+    func firstErrorAmongManyLeads() throws {
+        // Keys are inserted in batches: a duplicate early in a batch beats a bad number, a
+        // broken quote or a doubled-quote key later in it, and a bad number beats a later duplicate.
+        func leads(_ edit: (inout [String]) -> Void) -> String {
+            var rows = (0..<300).map { "L\($0),software,\($0)" }
+            edit(&rows)
+            return "lead_id,industry,employees\n" + rows.joined(separator: "\n") + "\n"
+        }
+        let duplicateFirst = try TestDataset(leads: leads { r in r[100] = "L7,retail,1"; r[110] = "L110,retail,many"; r[120] = "\"L\"\"q\",retail,1" }).error()
+        #expect(duplicateFirst == "leads.csv:102:1: duplicate lead_id 'L7'")
+        let brokenQuoteLater = try TestDataset(leads: leads { r in r[100] = "L7,retail,1"; r[101] = "L101,\"retail,1" }).error()
+        #expect(brokenQuoteLater == "leads.csv:102:1: duplicate lead_id 'L7'")
+        let numberFirst = try TestDataset(leads: leads { r in r[100] = "L100,retail,many"; r[110] = "L7,retail,1" }).error()
+        #expect(numberFirst == "leads.csv:102:13: employees: expected a finite number, found 'many'")
+        let quotedDuplicate = try TestDataset(leads: leads { r in r[5] = "\"a\"\"b\",retail,1"; r[200] = "\"a\"\"b\",retail,2" }).error()
+        #expect(quotedDuplicate == "leads.csv:202:1: duplicate lead_id 'a\"b'")
+    }
+
     @Test func unterminatedQuote() throws {
         let e = try TestDataset(leads: "lead_id,industry,employees\nA,software,10\nB,\"retail,2\nC,x,3\n").error()
         #expect(e == "leads.csv:3:3: unterminated quoted field (no closing \")")

@@ -109,6 +109,36 @@ struct LoaderParsingTests {
         #expect(records == n)
         #expect(lastLine == 2 * n)  // each record spans two lines after the header
     }
+
+    @Test("while one block is scanned the next is read ahead: every record once, in order, byte for byte, whatever the block size",
+          arguments: [4096, 5_000, 1 << 16])
+    func readAheadKeepsEveryRecord(blockSize: Int) throws {
+        // Quoted newlines and doubled quotes across block ends, and one record longer than a block.
+        var signals = "lead_id,signal,occurred_at,value,campaign\n"
+        let n = 30_000
+        @Sendable func campaign(_ i: Int) -> String { i == 12_345 ? String(repeating: "long ", count: 3_000) + "\(i)" : "c\(i),\n\"\"x\"\"" }
+        for i in 0..<n { signals += "L\(i % 7),email_open,2026-03-0\(1 + i % 9)T10:00:00Z,\(i),\"\(campaign(i))\"\n" }
+        let data = try TestDataset(signals: signals)
+        defer { try? FileManager.default.removeItem(at: data.url) }
+        let source = try CSVSource(url: data.url.appendingPathComponent("signals.csv"), name: "signals.csv", blockSize: blockSize)
+        var seen: [Int] = []
+        var mismatches = 0
+        try source.scan({ (scanner, _) throws(FieldError) -> (values: [Int], mismatches: Int) in
+            let fields = CSVFields()
+            var values: [Int] = [], bad = 0
+            while try scanner.next(into: fields) {
+                let i = Int(scanner.string(fields[3]))!
+                values.append(i)
+                if scanner.string(fields[4]) != campaign(i).replacingOccurrences(of: "\"\"", with: "\"") || scanner.string(fields[0]) != "L\(i % 7)" { bad += 1 }
+            }
+            return (values, bad)
+        }) { (part, _) in
+            seen += part.values
+            mismatches += part.mismatches
+        }
+        #expect(seen == Array(0..<n))
+        #expect(mismatches == 0)
+    }
 }
 
 @Suite("Anomalies are counted, never silently dropped")

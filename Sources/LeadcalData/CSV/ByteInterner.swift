@@ -174,15 +174,44 @@ package struct ByteInterner: Sendable {
         return k.withUTF8 { code(of: $0) }
     }
 
+    /// Looks up a block of probed keys: the home slot of every key is loaded
+    /// first, then each key is compared, so the cache misses of keys in no
+    /// particular order overlap. `codes[i]` receives the code of key i, or −1.
+    package func codes(of probes: UnsafeBufferPointer<Probe>, into codes: UnsafeMutablePointer<Int32>) {
+        let slots = table.slots
+        // The low word of a slot's meta is code + 1, 0 when the slot is empty:
+        // an empty home slot means the key is absent (linear probing).
+        for (k, p) in probes.enumerated() { codes[k] = Int32(truncatingIfNeeded: slots[Int(truncatingIfNeeded: p.hash) & mask].meta) }
+        for (k, p) in probes.enumerated() { codes[k] = codes[k] == 0 ? -1 : code(of: p).map { Int32($0) } ?? -1 }
+    }
+
+    /// Inserts a block of probed keys in order, their home slots loaded
+    /// first so that the misses overlap; `inserted[i]` says whether key i was new.
+    package mutating func insert(_ probes: UnsafeBufferPointer<Probe>, inserted: UnsafeMutablePointer<Bool>) {
+        var sink: UInt64 = 0
+        for p in probes { sink &+= table.slots[Int(truncatingIfNeeded: p.hash) & mask].meta }
+        touched &+= sink
+        for (k, p) in probes.enumerated() { inserted[k] = insert(p).inserted }
+    }
+
+    /// A sum of the words ``insert(_:inserted:)`` reads to start cache loads early (kept so the loads are not optimised away).
+    private var touched: UInt64 = 0
+
     /// Inserts `key` if new; returns its code and whether it was new.
     @discardableResult
     package mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> (code: Int, inserted: Bool) {
-        let probe = Self.probe(key)
+        insert(Self.probe(key))
+    }
+
+    /// Inserts the probed key if new (its bytes must still be valid).
+    @discardableResult
+    package mutating func insert(_ probe: Probe) -> (code: Int, inserted: Bool) {
         if let code = code(of: probe) { return (code, false) }
         if (count + 1) * 2 > table.size { rehash() }
         if !isKnownUniquelyReferenced(&table) { table = table.copy() }
         let code = count
         let offset = arena.count
+        let key = UnsafeBufferPointer(start: probe.bytes, count: probe.length)
         precondition(offset + key.count < Int(Int32.max) && code < Int(Int32.max), "key arena over 2 GiB")
         arena.append(contentsOf: key)
         offsets.append(Int32(offset))

@@ -186,12 +186,17 @@ struct CSVRecordScanner {
 
     /// An error located at `field` of the record returned last.
     func error(at field: CSVField, _ message: String) -> FieldError {
+        error(at: field, record: (recordLine, recordLineStart), message)
+    }
+
+    /// An error located at `field` of an earlier record, read at `record` (its ``recordLine`` and line start).
+    func error(at field: CSVField, record: (line: Int, lineStart: Int), _ message: String) -> FieldError {
         let offset = field.quoted ? field.start - 1 : field.start
         // A quoted field may start on a later line than its record only if an
         // earlier field spanned lines; find the field's own line.
-        var line = recordLine
-        var ls = recordLineStart
-        var i = recordLineStart
+        var line = record.line
+        var ls = record.lineStart
+        var i = record.lineStart
         while i < offset {
             if base[i] == UInt8(ascii: "\n") { line += 1; ls = i + 1 }
             i += 1

@@ -51,41 +51,71 @@ public struct LeadTable: Sendable {
             }
             wanted.append((a, i))
         }
-        var ids = ByteInterner(capacity: 1 << 16)
+        // Sized for the file's rows up front: no rehash while 500,000 keys go in.
+        var ids = ByteInterner(capacity: source.estimatedRecords())
         var levels = [ByteInterner](repeating: ByteInterner(), count: wanted.count)
         var codes = [[Int32]](repeating: [], count: wanted.count)
         var values = [[Double]](repeating: [], count: wanted.count)
         let fields = CSVFields()
         let needed = ([idColumn] + wanted.map(\.index)).max()!
         var scratch: [UInt8] = []
+        // Keys are inserted a batch at a time, their slots loaded together
+        // (``ByteInterner/insert(_:inserted:)``), in file order.
+        let batch = 64
+        var probes: [ByteInterner.Probe] = [], inserted = [Bool](repeating: false, count: batch)
+        var located: [(field: CSVField, record: (line: Int, lineStart: Int))] = []
+        probes.reserveCapacity(batch)
+        located.reserveCapacity(batch)
         try source.scanSequentially { (scanner, _) throws(FieldError) in
-            while try scanner.next(into: fields) {
-                guard fields.count > needed else {
-                    throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")
-                }
-                let idField = fields[idColumn]
-                try scanner.withBytes(idField, scratch: &scratch) { (id) throws(FieldError) in
-                    if id.isEmpty { throw scanner.error(at: idField, "expected a lead_id, found an empty cell") }
-                    if !ids.insert(id).inserted {
-                        throw scanner.error(at: idField, "duplicate lead_id '\(scanner.string(idField))'")
-                    }
-                }
-                for (k, w) in wanted.enumerated() {
-                    let f = fields[w.index]
-                    if w.attribute.categorical {
-                        codes[k].append(Int32(scanner.withBytes(f, scratch: &scratch) { levels[k].insert($0).code }))
-                    } else {
-                        guard let v = parseNumber(scanner.bytes(f)) else {
-                            let found = f.count == 0 ? "an empty cell" : "'\(scanner.string(f))'"
-                            throw scanner.error(at: f, "\(w.attribute.column): expected a finite number, found \(found)")
-                        }
-                        if w.attribute.nonnegative && v < 0 {
-                            throw scanner.error(at: f, "\(w.attribute.column): expected a number >= 0 (log attribute), found \(scanner.string(f))")
-                        }
-                        values[k].append(v)
-                    }
-                }
+            func flush() throws(FieldError) {
+                guard !probes.isEmpty else { return }
+                probes.withUnsafeBufferPointer { p in inserted.withUnsafeMutableBufferPointer { ids.insert(p, inserted: $0.baseAddress!) } }
+                let duplicate = probes.indices.first { !inserted[$0] }.map { located[$0] }
+                probes.removeAll(keepingCapacity: true)
+                located.removeAll(keepingCapacity: true)
+                if let d = duplicate { throw scanner.error(at: d.field, record: d.record, "duplicate lead_id '\(scanner.string(d.field))'") }
             }
+            // An error in a row is thrown after the batch before it is inserted,
+            // so the first error in file order is the one reported.
+            do throws(FieldError) {
+                while try scanner.next(into: fields) {
+                    guard fields.count > needed else {
+                        throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")
+                    }
+                    let idField = fields[idColumn]
+                    if idField.count == 0 { throw scanner.error(at: idField, "expected a lead_id, found an empty cell") }
+                    if idField.hasEscapedQuote {
+                        // Unescaped into scratch: inserted at once, after the batch before it.
+                        try flush()
+                        try scanner.withBytes(idField, scratch: &scratch) { (id) throws(FieldError) in
+                            if !ids.insert(id).inserted { throw scanner.error(at: idField, "duplicate lead_id '\(scanner.string(idField))'") }
+                        }
+                    } else {
+                        probes.append(ByteInterner.probe(scanner.bytes(idField)))
+                        located.append((idField, (scanner.recordLine, scanner.recordLineStart)))
+                        if probes.count == batch { try flush() }
+                    }
+                    for (k, w) in wanted.enumerated() {
+                        let f = fields[w.index]
+                        if w.attribute.categorical {
+                            codes[k].append(Int32(scanner.withBytes(f, scratch: &scratch) { levels[k].insert($0).code }))
+                        } else {
+                            guard let v = parseNumber(scanner.bytes(f)) else {
+                                let found = f.count == 0 ? "an empty cell" : "'\(scanner.string(f))'"
+                                throw scanner.error(at: f, "\(w.attribute.column): expected a finite number, found \(found)")
+                            }
+                            if w.attribute.nonnegative && v < 0 {
+                                throw scanner.error(at: f, "\(w.attribute.column): expected a number >= 0 (log attribute), found \(scanner.string(f))")
+                            }
+                            values[k].append(v)
+                        }
+                    }
+                }
+            } catch {
+                try flush()
+                throw error
+            }
+            try flush()   // the block's bytes are valid until the body returns
         }
         var categories: [String: CategoryColumn] = [:]
         var numbers: [String: [Double]] = [:]

@@ -54,6 +54,14 @@ public struct OutcomeTable: Sendable {
         return pack(bytes[lo..<hi]).flatMap { spellings[$0] }
     }
 
+    /// A checked row of outcomes.csv waiting for its lead.
+    private struct Row {
+        var id: CSVField
+        var line: Int
+        var won: Bool
+        var asOf: Double, closedAt: Double, amount: Double
+    }
+
     /// Reads outcomes.csv against `leads`.
     static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
         let source = try CSVSource(url: url, name: "outcomes.csv")
@@ -70,7 +78,36 @@ public struct OutcomeTable: Sendable {
         let fields = CSVFields()
         var scratch: [UInt8] = []
         let needed = (cols + [closedColumn ?? 0, amountColumn ?? 0]).max()!
+        // Checked rows wait in a batch whose leads are looked up together
+        // (``ByteInterner/codes(of:into:)``), so outcomes in no lead order do
+        // not pay one cache miss after another; then they are placed in file order.
+        let batch = 64
+        var probes: [ByteInterner.Probe] = []
+        var pending: [Row] = []
+        var found = [Int32](repeating: 0, count: batch)
+        probes.reserveCapacity(batch)
+        pending.reserveCapacity(batch)
         try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
+            func place(_ row: Row, lead: Int?) {
+                guard let lead else {
+                    table.unknownLeads.record("outcomes.csv:\(row.line): lead_id '\(scanner.string(row.id))'")
+                    return
+                }
+                if table.outcome[lead] >= 0 {
+                    table.duplicates.record("outcomes.csv:\(row.line): lead_id '\(scanner.string(row.id))'")
+                    return
+                }
+                table.outcome[lead] = row.won ? 1 : 0
+                table.asOf[lead] = row.asOf
+                table.closedAt[lead] = row.closedAt
+                table.amount[lead] = row.amount
+            }
+            func flush() {
+                probes.withUnsafeBufferPointer { p in found.withUnsafeMutableBufferPointer { leads.ids.codes(of: p, into: $0.baseAddress!) } }
+                for (k, row) in pending.enumerated() { place(row, lead: found[k] >= 0 ? Int(found[k]) : nil) }
+                probes.removeAll(keepingCapacity: true)
+                pending.removeAll(keepingCapacity: true)
+            }
             while try scanner.next(into: fields) {
                 table.rows += 1
                 guard fields.count > needed else {
@@ -106,19 +143,18 @@ public struct OutcomeTable: Sendable {
                     }
                     amount = v
                 }
-                guard let lead = scanner.withBytes(idField, scratch: &scratch, { leads.ids.code(of: $0) }) else {
-                    table.unknownLeads.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
-                    continue
+                let row = Row(id: idField, line: lineNumber, won: won, asOf: asOf, closedAt: closedAt, amount: amount)
+                if idField.hasEscapedQuote {
+                    // Unescaped into scratch: looked up at once, after the batch before it.
+                    flush()
+                    place(row, lead: scanner.withBytes(idField, scratch: &scratch) { leads.ids.code(of: $0) })
+                } else {
+                    probes.append(ByteInterner.probe(scanner.bytes(idField)))
+                    pending.append(row)
+                    if pending.count == batch { flush() }
                 }
-                if table.outcome[lead] >= 0 {
-                    table.duplicates.record("outcomes.csv:\(lineNumber): lead_id '\(scanner.string(idField))'")
-                    continue
-                }
-                table.outcome[lead] = won ? 1 : 0
-                table.asOf[lead] = asOf
-                table.closedAt[lead] = closedAt
-                table.amount[lead] = amount
             }
+            flush()   // the block's bytes are valid until the body returns
         }
         table.sha256 = source.sha256
         return table
