@@ -206,7 +206,8 @@ extension Fit {
         Progress.say("loading \(dataDir)…")
         let dataset = try runReportingDataErrors {
             try Dataset.load(directory: URL(fileURLWithPath: dataDir),
-                             requirements: DataRequirements(models: [(parentFile, parentPath)], allowMissingColumns: false))
+                             requirements: DataRequirements(models: [(parentFile, parentPath)], allowMissingColumns: false),
+                             fingerprint: .background)
         }
         guard let cut = after.flatMap(parseTimestamp) ?? parentFile.training.window.end else {
             throw reportError("\(parentPath): its training window has no end; pass --after DATE")

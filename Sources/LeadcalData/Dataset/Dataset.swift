@@ -64,8 +64,8 @@ public struct Dataset: Sendable {
 
     /// Reads the dataset in `directory` for models given by their
     /// requirements (weights files: evaluate, compare, report, the exports).
-    public static func load(directory: URL, requirements: DataRequirements) throws(DataError) -> Dataset {
-        try load(directory: directory, spec: nil, requirements: requirements, marks: nil, fingerprint: .onDemand)
+    public static func load(directory: URL, requirements: DataRequirements, fingerprint: FileDigest.Timing = .onDemand) throws(DataError) -> Dataset {
+        try load(directory: directory, spec: nil, requirements: requirements, marks: nil, fingerprint: fingerprint)
     }
 
     private static func load(directory: URL, spec: ModelSpec?, marks: ModelSpec.SourceMarks?, fingerprint: FileDigest.Timing) throws(DataError) -> Dataset {
