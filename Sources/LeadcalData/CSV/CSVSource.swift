@@ -126,14 +126,18 @@ final class CSVSource {
         spare?.deallocate()
     }
 
-    /// A read of the file's next bytes into the spare buffer, on a thread of
-    /// its own: `read(2)` until `count` bytes or the end of the file.
+    /// A read of the file's next bytes into the spare buffer, after room for
+    /// the `tail` of the block being scanned, on a thread of its own:
+    /// `read(2)` until `count` bytes or the end of the file.
     private final class Prefetch: @unchecked Sendable {
+        let tail: Int, count: Int
         private let done = DispatchSemaphore(value: 0)
         private var result: (bytes: Int, error: Int32?) = (0, nil)
 
-        init(fd: Int32, into destination: UnsafeMutableRawPointer, count: Int) {
-            let target = SendablePointer(destination)
+        init(fd: Int32, into buffer: UnsafeMutableRawPointer, tail: Int, count: Int) {
+            self.tail = tail
+            self.count = count
+            let target = SendablePointer(buffer + tail)
             Thread.detachNewThread { [self] in
                 var n = 0
                 while n < count {
@@ -165,7 +169,7 @@ final class CSVSource {
         guard !eof, prefetch == nil else { return }
         if let s = spare, s.count != buffer.count { s.deallocate(); spare = nil }
         if spare == nil { spare = .allocate(byteCount: buffer.count, alignment: 64) }
-        prefetch = Prefetch(fd: fd, into: spare!.baseAddress! + tail, count: blockCapacity - tail)
+        prefetch = Prefetch(fd: fd, into: spare!.baseAddress!, tail: tail, count: blockCapacity - tail)
     }
 
     private var base: UnsafeMutablePointer<UInt8> { buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) }
@@ -213,6 +217,7 @@ final class CSVSource {
             prefetch = nil
             let (n, error) = pending.wait()
             let rest = filled - consumed
+            precondition(rest == pending.tail, "the read-ahead left room for \(pending.tail) bytes, not \(rest)")
             let next = spare!
             if rest > 0 { memcpy(next.baseAddress!, buffer.baseAddress! + consumed, rest) }
             spare = buffer
@@ -222,7 +227,7 @@ final class CSVSource {
             if let error {
                 throw DataError(file: name, line: nextLine + 1, column: 1, message: "read error (\(String(cString: strerror(error))))")
             }
-            if n < blockCapacity - rest { eof = true }
+            if n < pending.count { eof = true }
         }
         if consumed > 0 {
             let rest = filled - consumed
