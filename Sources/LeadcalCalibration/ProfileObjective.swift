@@ -100,22 +100,29 @@ final class ProfileObjective {
     }
 
     /// `∂²x/∂(log h)²` of the signal columns at the current half-lives (n × ps,
-    /// row-major), for the joint information. One feature pass, which also
-    /// rewrites ``signals`` and ``derivatives`` with the same bits.
+    /// row-major), for the joint information: one feature pass, which also
+    /// rewrites ``signals`` and ``derivatives`` with the same bits, unless the
+    /// last call was at the same half-lives (the intervals' profile Hessian and
+    /// the standard errors read the same optimum).
     func secondDerivatives() -> [Double] {
         let n = builder.rowCount, ps = builder.layout.signalCount
         precondition(derivativesAt == halfLives && derivatives.count == n * ps, "the last solve has no derivatives at the current half-lives")
+        if secondAt == halfLives { return second }
         let clock = ContinuousClock()
         let t0 = clock.now
         defer { featureSeconds += (clock.now - t0).seconds; curvaturePasses += 1 }
-        var second = [Double](repeating: 0, count: n * ps)
+        if second.count != n * ps { second = [Double](repeating: 0, count: n * ps) }
         derivatives.withUnsafeMutableBufferPointer { d in
             second.withUnsafeMutableBufferPointer { d2 in
                 builder.decayedSignals(halfLives: halfLives, values: &signals, derivatives: d.baseAddress!, secondDerivatives: d2.baseAddress!)
             }
         }
+        secondAt = halfLives
         return second
     }
+    private var second: [Double] = []
+    /// The half-lives ``second`` was computed at (nil: none yet).
+    private var secondAt: [Double]?
 
     /// Half-lives per spec axis with the fitted axes at exp(u).
     func halfLives(u: [Double]) -> [Double] {
