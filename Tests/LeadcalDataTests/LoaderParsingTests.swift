@@ -143,6 +143,38 @@ struct LoaderParsingTests {
 
 @Suite("Anomalies are counted, never silently dropped")
 struct AnomalyTests {
+    @Test("outcomes in no lead order, looked up by batches: each lead gets its first row, repeats and unknown keys are counted in file order")
+    func outcomesOutOfLeadOrder() throws {
+        // 300 leads; 400 outcome rows in a scrambled order (several batches of lookups):
+        // every lead once, 60 repeats (the first row kept), 40 unknown keys, one key with a doubled quote.
+        let n = 300
+        func key(_ i: Int) -> String { i == 150 ? "\"L\"\"150\"" : "L\(i)" }
+        var leads = "lead_id,industry,employees\n"
+        for i in 0..<n { leads += key(i) + ",software,1\n" }
+        var rows: [(key: String, won: Bool, day: Int)] = []
+        for k in 0..<n {
+            let i = (k * 7) % n   // a permutation of the leads
+            rows.append((key(i), i % 3 == 0, 1 + i % 28))
+            if k % 5 == 0 { rows.append((key(i), i % 3 != 0, 2)) }           // a repeat, later in the file: ignored
+            if k % 7 == 3 { rows.append(("X\(k)", true, 3)) }               // not in leads.csv
+        }
+        var outcomes = "lead_id,outcome,as_of\n"
+        for r in rows { outcomes += "\(r.key),\(r.won ? "won" : "lost"),2026-03-\(String(format: "%02d", r.day))\n" }
+        let d = try TestDataset(leads: leads, signals: "lead_id,signal,occurred_at\n", outcomes: outcomes).load()
+        for i in 0..<n {
+            #expect(d.outcomes.outcome[i] == (i % 3 == 0 ? 1 : 0), "lead \(i)")
+            #expect(d.outcomes.asOf[i] == parseTimestamp("2026-03-\(String(format: "%02d", 1 + i % 28))")!, "lead \(i)")
+        }
+        let repeats = rows.enumerated().filter { k, r in rows[..<k].contains { $0.key == r.key } }
+        let unknown = rows.enumerated().filter { $0.element.key.hasPrefix("X") }
+        #expect(d.report.anomaly("duplicate_outcomes")?.count == repeats.count)
+        #expect(d.report.anomaly("outcomes_of_unknown_leads")?.count == unknown.count)
+        // Examples name the first ones in file order (line = row + 2).
+        #expect(repeats.contains { $0.element.key == key(150) })
+        #expect(d.report.anomaly("duplicate_outcomes")?.examples.first == "outcomes.csv:\(repeats[0].offset + 2): lead_id '\(repeats[0].element.key)'")
+        #expect(d.report.anomaly("outcomes_of_unknown_leads")?.examples.first == "outcomes.csv:\(unknown[0].offset + 2): lead_id '\(unknown[0].element.key)'")
+    }
+
     @Test func everyAnomalyIsCounted() throws {
         let d = try TestDataset(
             leads: "lead_id,industry,employees\nA,software,10\nB,retail,200\nC,software,5\n",
