@@ -65,4 +65,48 @@ struct ByteInternerTests {
         #expect(a.count == 1 && a.code(of: "two") == nil)
         #expect(b.count == 2 && b.code(of: "two") == 1 && b.code(of: "one") == 0)
     }
+
+    @Test("a table on huge pages (sized for 300,000 keys) looks keys up a block at a time, inserts a block with its repeats, and copies")
+    func largeTable() {
+        let n = 300_000
+        let keys = (0..<n).map { Array("L\($0 * 7919 % 1_000_003)".utf8) }
+        var interner = ByteInterner(capacity: n)
+        // Inserted 64 at a time, each block repeating its first key at its end: that repeat is not new.
+        var inserted = [Bool](repeating: false, count: 65)
+        for start in stride(from: 0, to: n, by: 64) {
+            let block = Array(keys[start..<min(start + 64, n)]) + [keys[start]]
+            let probes = block.map { k in k.withUnsafeBufferPointer { ByteInterner.probe($0) } }
+            // The probes point into `block`'s arrays, which outlive the insert.
+            withExtendedLifetime(block) {
+                probes.withUnsafeBufferPointer { p in inserted.withUnsafeMutableBufferPointer { interner.insert(p, inserted: $0.baseAddress!) } }
+            }
+            #expect(inserted[0..<block.count - 1].allSatisfy { $0 } && !inserted[block.count - 1])
+        }
+        #expect(interner.count == n)
+        // Looked up in blocks, half the keys absent (one byte more).
+        let lookups = (0..<4_096).map { i in i % 2 == 0 ? keys[(i * 37) % n] : keys[(i * 37) % n] + [UInt8(ascii: "x")] }
+        let probes = lookups.map { k in k.withUnsafeBufferPointer { ByteInterner.probe($0) } }
+        var codes = [Int32](repeating: 0, count: probes.count)
+        withExtendedLifetime(lookups) {
+            probes.withUnsafeBufferPointer { p in codes.withUnsafeMutableBufferPointer { interner.codes(of: p, into: $0.baseAddress!) } }
+        }
+        for i in 0..<probes.count { #expect(codes[i] == (i % 2 == 0 ? Int32((i * 37) % n) : -1)) }
+        // A copy (a second huge table) is an independent value.
+        var copy = interner
+        copy.insert("L-new")
+        #expect(copy.count == n + 1 && interner.count == n && interner.code(of: "L-new") == nil)
+        #expect(copy.code(of: "L\(1234 * 7919 % 1_000_003)") == 1234)
+    }
+
+    @Test("huge-page memory is 2 MiB aligned above the threshold, 64-byte aligned below, and holds what is written")
+    func hugePages() {
+        for count in [1_000, (HugePages.threshold / 8) + 1] {
+            let p = HugePages.allocate(UInt64.self, capacity: count)
+            defer { p.deallocate() }
+            let alignment = count * 8 >= HugePages.threshold ? 2 << 20 : 64
+            #expect(Int(bitPattern: p) % alignment == 0)
+            for i in 0..<count { p[i] = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+            #expect((0..<count).allSatisfy { p[$0] == UInt64($0) &* 0x9E37_79B9_7F4A_7C15 })
+        }
+    }
 }

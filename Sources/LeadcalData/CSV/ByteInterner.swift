@@ -12,9 +12,10 @@ import Foundation
 /// is unambiguous, and the length is compared as well.
 ///
 /// A lookup allocates nothing. For rows in no particular order (time-ordered
-/// exports), ``probe(_:)`` + ``touch(_:)`` + ``code(of:)-(Probe)`` let a caller
-/// hash a block of keys, start their slot loads together, and only then
-/// compare, so cache misses overlap instead of queueing one per row.
+/// exports), ``probe(_:)`` + ``prefetch(_:)`` + ``code(of:)-(Probe)`` let a
+/// caller hash each key as its row is parsed, start its slot load at once,
+/// and compare a block of rows later, so the miss is paid while other rows
+/// are parsed instead of queueing one per row.
 /// Reads are safe from several threads once insertion is finished.
 package struct ByteInterner: Sendable {
     /// One table slot: the key's first 24 bytes, and `length << 32 | (code + 1)` (0: empty).
@@ -29,8 +30,7 @@ package struct ByteInterner: Sendable {
         let size: Int
         init(size: Int) {
             self.size = size
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: size * MemoryLayout<Slot>.stride, alignment: 64)
-            slots = raw.bindMemory(to: Slot.self, capacity: size)
+            slots = HugePages.allocate(Slot.self, capacity: size)
             slots.initialize(repeating: Slot(), count: size)
         }
         func copy() -> Table {
@@ -132,14 +132,16 @@ package struct ByteInterner: Sendable {
         return h ^ (h >> 29)
     }
 
-    /// Starts loading the slot `probe` lands on, and the next one (at a load
-    /// factor of 1/2 about half the lookups probe a second slot, on the next
-    /// cache line half the time), and returns a word of them: call it for a
-    /// block of probes, then look them up, so their misses overlap.
+    /// Starts loading, without waiting, the slot `probe` lands on and the next
+    /// one (at a load factor of 1/2 about half the lookups probe a second
+    /// slot, on the next cache line half the time). Call it as soon as a key
+    /// is probed and look the key up some rows later: the miss is then paid
+    /// while those rows are parsed. Cost: two prefetch instructions.
     @inline(__always)
-    package func touch(_ probe: Probe) -> UInt64 {
+    package func prefetch(_ probe: Probe) {
         let i = Int(truncatingIfNeeded: probe.hash) & mask
-        return table.slots[i].meta &+ table.slots[(i + 1) & mask].meta
+        LeadcalData.prefetch(table.slots + i)
+        LeadcalData.prefetch(table.slots + ((i + 1) & mask))
     }
 
     @inline(__always)
@@ -174,28 +176,20 @@ package struct ByteInterner: Sendable {
         return k.withUTF8 { code(of: $0) }
     }
 
-    /// Looks up a block of probed keys: the home slot of every key is loaded
+    /// Looks up a block of probed keys: the slots of every key are prefetched
     /// first, then each key is compared, so the cache misses of keys in no
     /// particular order overlap. `codes[i]` receives the code of key i, or −1.
     package func codes(of probes: UnsafeBufferPointer<Probe>, into codes: UnsafeMutablePointer<Int32>) {
-        let slots = table.slots
-        // The low word of a slot's meta is code + 1, 0 when the slot is empty:
-        // an empty home slot means the key is absent (linear probing).
-        for (k, p) in probes.enumerated() { codes[k] = Int32(truncatingIfNeeded: slots[Int(truncatingIfNeeded: p.hash) & mask].meta) }
-        for (k, p) in probes.enumerated() { codes[k] = codes[k] == 0 ? -1 : code(of: p).map { Int32($0) } ?? -1 }
+        for p in probes { prefetch(p) }
+        for (k, p) in probes.enumerated() { codes[k] = code(of: p).map { Int32($0) } ?? -1 }
     }
 
-    /// Inserts a block of probed keys in order, their home slots loaded
+    /// Inserts a block of probed keys in order, their slots prefetched
     /// first so that the misses overlap; `inserted[i]` says whether key i was new.
     package mutating func insert(_ probes: UnsafeBufferPointer<Probe>, inserted: UnsafeMutablePointer<Bool>) {
-        var sink: UInt64 = 0
-        for p in probes { sink &+= table.slots[Int(truncatingIfNeeded: p.hash) & mask].meta }
-        touched &+= sink
+        for p in probes { prefetch(p) }
         for (k, p) in probes.enumerated() { inserted[k] = insert(p).inserted }
     }
-
-    /// A sum of the words ``insert(_:inserted:)`` reads to start cache loads early (kept so the loads are not optimised away).
-    private var touched: UInt64 = 0
 
     /// Inserts `key` if new; returns its code and whether it was new.
     @discardableResult

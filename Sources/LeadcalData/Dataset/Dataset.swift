@@ -95,7 +95,7 @@ public struct Dataset: Sendable {
         for (k, s) in requirements.signals.enumerated() { specSignal[s] = Int32(k) }
         let slots = CSVSource.maxParallelParts
         // One copy of the leads' cutoffs per parallel slot, each counting its slot's rows per lead.
-        let perSlot = UnsafeMutablePointer<LeadCutoff>.allocate(capacity: slots * max(leads.count, 1))
+        let perSlot = HugePages.allocate(LeadCutoff.self, capacity: slots * max(leads.count, 1))
         for slot in 0..<slots { (perSlot + slot * leads.count).initialize(from: cutoffs, count: leads.count) }
         defer { perSlot.deallocate() }
         let scan = SignalScan(

@@ -11,8 +11,6 @@ struct SignalPart: Sendable {
     var afterAsOf = PartAnomaly()
     var minTime = Double.infinity
     var maxTime = -Double.infinity
-    /// A sum of the words read to start cache loads early (kept so the loads are not optimised away).
-    var touched: UInt64 = 0
 }
 
 /// Examples located relative to a part's first line until the part is placed in the file.
@@ -98,29 +96,30 @@ final class RowBlock {
     static let unknown: Int32 = -1
     /// The last key looked up and its lead: a file grouped by lead repeats it row after row.
     var previous: (probe: ByteInterner.Probe, lead: Int32)? = nil
-    /// A sum of the words read to start cache loads early (kept so the loads are not optimised away).
-    var touched: UInt64 = 0
 
-    /// Records row `n`'s `lead_id` field for ``resolve(_:in:)``: probed now, looked up
-    /// with its block (a field holding doubled quotes is unescaped and looked up at once).
+    /// Records row `n`'s `lead_id` field for ``resolve(_:in:)``: hashed now and
+    /// its slot prefetched, looked up with its block, once the slot has had the
+    /// rest of the block's parsing to arrive (a field holding doubled quotes is
+    /// unescaped and looked up at once).
     @inline(__always)
     func take(_ field: CSVField, row n: Int, scanner: CSVRecordScanner, scratch: inout [UInt8], ids: ByteInterner) {
         leadField[n] = field
         if field.hasEscapedQuote {
             lead[n] = scanner.withBytes(field, scratch: &scratch) { ids.code(of: $0) }.map { Int32($0) } ?? Self.unknown
         } else {
-            probe[n] = ByteInterner.probe(scanner.bytes(field))
+            let p = ByteInterner.probe(scanner.bytes(field))
+            ids.prefetch(p)
+            probe[n] = p
             lead[n] = Self.unresolved
         }
     }
 
-    /// Looks up the leads of rows `0..<n`: first every slot load is started,
-    /// then the keys are compared, so the misses of rows in no lead order
-    /// overlap. Cost: about one cache miss per distinct key, in parallel.
+    /// Looks up the leads of rows `0..<n`, whose slots ``take(_:row:scanner:scratch:ids:)``
+    /// prefetched while the block was parsed: in a file in time order (every
+    /// row a different lead) the misses were paid during the parsing, not here.
+    /// Cost: one key comparison per row, from cache.
     @inline(__always)
     func resolve(_ n: Int, in ids: ByteInterner) {
-        var sink: UInt64 = 0
-        for i in 0..<n where lead[i] == Self.unresolved { sink &+= ids.touch(probe[i]) }
         for i in 0..<n where lead[i] == Self.unresolved {
             let p = probe[i]
             if let last = previous, last.probe.sameKey(as: p) {
@@ -131,7 +130,6 @@ final class RowBlock {
                 previous = (p, found)
             }
         }
-        touched &+= sink
     }
 }
 
@@ -139,15 +137,16 @@ final class RowBlock {
 ///
 /// Rows are parsed a block of 64 at a time: fields, signal type (a
 /// part-local interner), timestamp and value from bytes, and the `lead_id`
-/// hashed (``ByteInterner/probe(_:)``). The block's lead slots are then
-/// touched together and looked up, and each lead's `as_of` and decided row
-/// read from one 16-byte record, so the cache misses of a file in time
-/// order (every row a different lead) overlap instead of queueing; a file
-/// grouped by lead skips the lookup when a row repeats the previous key.
-/// An event is kept in flat arrays only if it counts for training (a
-/// decided lead, strictly before its `as_of`, a type the spec uses).
-/// Cost: O(bytes) per part, about one cache miss per row in time order,
-/// no allocation per row beyond array growth.
+/// hashed (``ByteInterner/probe(_:)``) with its slot prefetched. The block's
+/// leads are then looked up from cache and their 16-byte cutoffs (`as_of`,
+/// decided row) prefetched, and the events of the block before it are kept:
+/// each of the two cache misses of a row in a file in time order (every row a
+/// different lead) is started a block of work before its data is read, so
+/// neither stalls the scan; a file grouped by lead skips the lookup when a
+/// row repeats the previous key. An event is kept in flat arrays only if it
+/// counts for training (a decided lead, strictly before its `as_of`, a type
+/// the spec uses). Cost: O(bytes) per part, two prefetched cache lines per
+/// row in time order, no allocation per row beyond array growth.
 struct SignalScan: Sendable {
     let leadIds: ByteInterner
     /// Per slot, per lead index: a copy of the cutoffs whose `events` the slot's scans count.
@@ -166,64 +165,64 @@ struct SignalScan: Sendable {
         var typeCount: [Int] = []
         let fields = CSVFields()
         var scratch: [UInt8] = []
-        let block = RowBlock()
-        part.touched = try { () throws(FieldError) -> UInt64 in
-            var sink: UInt64 = 0
-            while true {
-                // 1. Parse a block of rows; errors are thrown here, at their record.
-                var n = 0
-                while n < RowBlock.capacity, try scanner.next(into: fields) {
-                    part.rows += 1
-                    let (t, v) = try columns.check(fields, scanner)
-                    let typeField = fields[columns.signal]
-                    var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
-                    if local < 0 {
-                        local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
-                        typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
-                        typeCount.append(0)
-                    }
-                    typeCount[local] += 1
-                    block.take(fields[columns.lead], row: n, scanner: scanner, scratch: &scratch, ids: leadIds)
-                    block.type[n] = Int32(local)
-                    block.time[n] = t
-                    block.value[n] = v
-                    block.line[n] = scanner.recordLine
-                    block.typeField[n] = typeField
-                    n += 1
+        // Keeps the events of the `n` rows of `block`, whose leads are resolved and cutoffs prefetched.
+        func keep(_ block: RowBlock, _ n: Int, _ scanner: CSVRecordScanner) {
+            for i in 0..<n {
+                let lead = Int(block.lead[i])
+                guard lead >= 0 else {
+                    part.unknownLead.record(block.line[i], "lead_id '\(scanner.string(block.leadField[i]))'")
+                    continue
                 }
-                if n == 0 { break }
-                // 2. The block's leads, their misses overlapped; then their cutoffs, likewise.
-                block.resolve(n, in: leadIds)
-                for i in 0..<n where block.lead[i] >= 0 {
-                    let lead = Int(block.lead[i])
-                    sink &+= UInt64(bitPattern: Int64(cutoffs[lead].row))
+                let t = block.time[i]
+                cutoffs[lead].events += 1
+                if t < part.minTime { part.minTime = t }
+                if t > part.maxTime { part.maxTime = t }
+                let cutoff = cutoffs[lead]
+                if cutoff.row < 0 { part.undecidedEvents += 1; continue }
+                if t >= cutoff.asOf {
+                    part.afterAsOf.record(
+                        block.line[i],
+                        "lead_id '\(scanner.string(block.leadField[i]))' \(scanner.string(block.typeField[i])) at \(formatTimestamp(t)), as_of \(formatTimestamp(cutoff.asOf))")
+                    continue
                 }
-                // 4. Keep the events that count.
-                for i in 0..<n {
-                    let lead = Int(block.lead[i])
-                    guard lead >= 0 else {
-                        part.unknownLead.record(block.line[i], "lead_id '\(scanner.string(block.leadField[i]))'")
-                        continue
-                    }
-                    let t = block.time[i]
-                    cutoffs[lead].events += 1
-                    if t < part.minTime { part.minTime = t }
-                    if t > part.maxTime { part.maxTime = t }
-                    let cutoff = cutoffs[lead]
-                    if cutoff.row < 0 { part.undecidedEvents += 1; continue }
-                    if t >= cutoff.asOf {
-                        part.afterAsOf.record(
-                            block.line[i],
-                            "lead_id '\(scanner.string(block.leadField[i]))' \(scanner.string(block.typeField[i])) at \(formatTimestamp(t)), as_of \(formatTimestamp(cutoff.asOf))")
-                        continue
-                    }
-                    let s = typeIndex[Int(block.type[i])]
-                    if s < 0 { continue }
-                    store.append(KeptEvent(row: cutoff.row, signal: s, age: (cutoff.asOf - t) / 86400, value: block.value[i]))
-                }
+                let s = typeIndex[Int(block.type[i])]
+                if s < 0 { continue }
+                store.append(KeptEvent(row: cutoff.row, signal: s, age: (cutoff.asOf - t) / 86400, value: block.value[i]))
             }
-            return sink &+ block.touched
-        }()
+        }
+        var block = RowBlock(), pending = RowBlock()
+        var pendingRows = 0
+        while true {
+            // 1. Parse a block of rows, prefetching their lead slots; errors are thrown here, at their record.
+            var n = 0
+            while n < RowBlock.capacity, try scanner.next(into: fields) {
+                part.rows += 1
+                let (t, v) = try columns.check(fields, scanner)
+                let typeField = fields[columns.signal]
+                var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
+                if local < 0 {
+                    local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
+                    typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
+                    typeCount.append(0)
+                }
+                typeCount[local] += 1
+                block.take(fields[columns.lead], row: n, scanner: scanner, scratch: &scratch, ids: leadIds)
+                block.type[n] = Int32(local)
+                block.time[n] = t
+                block.value[n] = v
+                block.line[n] = scanner.recordLine
+                block.typeField[n] = typeField
+                n += 1
+            }
+            // 2. Its leads, from cache; their cutoffs prefetched for the next round.
+            block.resolve(n, in: leadIds)
+            for i in 0..<n where block.lead[i] >= 0 { prefetch(cutoffs + Int(block.lead[i])) }
+            // 3. The events of the block before, whose cutoffs have arrived.
+            keep(pending, pendingRows, scanner)
+            if n == 0 { break }
+            swap(&block, &pending)
+            pendingRows = n
+        }
         for k in 0..<types.count { part.typeCounts[types.string(k)] = typeCount[k] }
         return part
     }
