@@ -14,31 +14,62 @@ public enum DeLong {
         public var auc: Double { won.reduce(0, +) / Double(won.count) }
     }
 
-    /// Midranks (1-based, ties averaged) of `x`.
+    /// The indices of `x` in ascending order of value (ties in no
+    /// particular order: every use averages over a tie). One sort of
+    /// (value, index) pairs, compared inline. Cost: O(n log n).
+    static func ascendingOrder(_ x: [Double]) -> [Int32] {
+        precondition(x.count < Int(Int32.max), "over 2^31 scores")
+        struct Entry { var value: Double; var index: Int32 }
+        var entries = x.enumerated().map { Entry(value: $0.element, index: Int32($0.offset)) }
+        entries.sort { $0.value < $1.value }
+        return entries.map(\.index)
+    }
+
+    /// Midranks (1-based, ties averaged) of `x`. Cost: one sort, O(n log n).
     static func midranks(_ x: [Double]) -> [Double] {
-        let order = x.indices.sorted { x[$0] < x[$1] }
         var ranks = [Double](repeating: 0, count: x.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
-            let r = Double(i + j) / 2 + 1
-            for t in i...j { ranks[order[t]] = r }
-            i = j + 1
-        }
+        assignMidranks(order: ascendingOrder(x), values: x) { i, r in ranks[i] = r }
         return ranks
     }
 
+    /// Walks `order` (indices into `values`, ascending by value) and hands
+    /// each index its 1-based midrank within `order`: tied values share the
+    /// mean of their positions.
+    private static func assignMidranks(order: [Int32], values: [Double], _ assign: (Int, Double) -> Void) {
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && values[Int(order[j + 1])] == values[Int(order[i])] { j += 1 }
+            let r = Double(i + j) / 2 + 1
+            for t in i...j { assign(Int(order[t]), r) }
+            i = j + 1
+        }
+    }
+
     /// Placements of scores `p` for labels `y` (1 won, 0 lost); nil without both classes.
+    ///
+    /// Sun & Xu's midrank form: a won lead's placement is (its midrank among
+    /// all leads − its midrank among won leads) / n₀, a lost lead's is
+    /// 1 − (its midrank among all − its midrank among lost) / n₁. One sort
+    /// serves the three rankings: each class, read in the order of all
+    /// leads, is itself in ascending order. Cost: one O(n log n) sort.
     public static func placements(_ p: [Double], _ y: [Double]) -> Placements? {
-        let won = p.indices.filter { y[$0] == 1 }, lost = p.indices.filter { y[$0] != 1 }
-        guard !won.isEmpty, !lost.isEmpty else { return nil }
-        let all = midranks(p)
-        let rankWon = midranks(won.map { p[$0] }), rankLost = midranks(lost.map { p[$0] })
-        let n1 = Double(won.count), n0 = Double(lost.count)
-        return Placements(
-            won: won.indices.map { (all[won[$0]] - rankWon[$0]) / n0 },
-            lost: lost.indices.map { 1 - (all[lost[$0]] - rankLost[$0]) / n1 })
+        let order = ascendingOrder(p)
+        var wonOrder: [Int32] = [], lostOrder: [Int32] = []
+        for i in order { if y[Int(i)] == 1 { wonOrder.append(i) } else { lostOrder.append(i) } }
+        guard !wonOrder.isEmpty, !lostOrder.isEmpty else { return nil }
+        var all = [Double](repeating: 0, count: p.count), own = all
+        assignMidranks(order: order, values: p) { i, r in all[i] = r }
+        assignMidranks(order: wonOrder, values: p) { i, r in own[i] = r }
+        assignMidranks(order: lostOrder, values: p) { i, r in own[i] = r }
+        let n1 = Double(wonOrder.count), n0 = Double(lostOrder.count)
+        // In index order, as the correlated test pairs the placements of two score vectors lead by lead.
+        var won: [Double] = [], lost: [Double] = []
+        won.reserveCapacity(wonOrder.count); lost.reserveCapacity(lostOrder.count)
+        for i in p.indices {
+            if y[i] == 1 { won.append((all[i] - own[i]) / n0) } else { lost.append(1 - (all[i] - own[i]) / n1) }
+        }
+        return Placements(won: won, lost: lost)
     }
 
     static func covariance(_ a: [Double], _ b: [Double]) -> Double {

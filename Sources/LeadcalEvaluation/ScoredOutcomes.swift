@@ -27,6 +27,7 @@ public struct ScoredOutcomes: Sendable {
     /// cover the scorer's model (see ``DataRequirements``).
     public init(scorer: Scorer, dataset: Dataset, rows: [Int32]) {
         let signalMap = dataset.requirements.signals.map { Int32(scorer.signalIndex($0) ?? -1) }
+        let sameSignals = signalMap.enumerated().allSatisfy { Int32($0.offset) == $0.element }
         let resolver = AttributeResolver(scorer: scorer, leads: dataset.leads)
         // A share of the rows on each core; each row's result lands at its own index.
         let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000 + 1))
@@ -45,15 +46,27 @@ public struct ScoredOutcomes: Sendable {
                     let events = dataset.events
                     for q in (rows.count * t / tasks)..<(rows.count * (t + 1) / tasks) {
                         let r = Int(rows[q])
-                        kinds.removeAll(keepingCapacity: true); ages.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
-                        for e in events.rowStart[r]..<events.rowStart[r + 1] {
-                            let s = signalMap[Int(events.signal[e])]
-                            if s >= 0 { kinds.append(s); ages.append(events.age[e]); values.append(events.value[e]) }
-                        }
+                        let span = events.rowStart[r]..<events.rowStart[r + 1]
                         totals.reset(lead: 0)
-                        kinds.withUnsafeBufferPointer { k in
-                            ages.withUnsafeBufferPointer { a in
-                                values.withUnsafeBufferPointer { v in totals.add(lead: 0, signals: k, ageDays: a, values: v) }
+                        if sameSignals {
+                            // The table's signal indices are the scorer's: its columns are folded in place.
+                            events.signal.withUnsafeBufferPointer { k in
+                                events.age.withUnsafeBufferPointer { a in
+                                    events.value.withUnsafeBufferPointer { v in
+                                        totals.add(lead: 0, signals: .init(rebasing: k[span]), ageDays: .init(rebasing: a[span]), values: .init(rebasing: v[span]))
+                                    }
+                                }
+                            }
+                        } else {
+                            kinds.removeAll(keepingCapacity: true); ages.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+                            for e in span {
+                                let s = signalMap[Int(events.signal[e])]
+                                if s >= 0 { kinds.append(s); ages.append(events.age[e]); values.append(events.value[e]) }
+                            }
+                            kinds.withUnsafeBufferPointer { k in
+                                ages.withUnsafeBufferPointer { a in
+                                    values.withUnsafeBufferPointer { v in totals.add(lead: 0, signals: k, ageDays: a, values: v) }
+                                }
                             }
                         }
                         resolver.resolve(lead: Int(dataset.decided[r]), into: &attributes)

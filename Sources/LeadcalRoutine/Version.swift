@@ -34,9 +34,16 @@ public enum Version {
         // One scoring pass per row set: the tiers move no probability, so the training
         // scores that set the thresholds are the ones the metrics read.
         let trained = ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: training)
-        file.tiers = WeightsFile.Tier.thresholds(result.spec.tiers, trainingProbabilities: trained.probability)
+        // The thresholds and the training metrics each sort the training scores: one on each core.
+        let tiers = SendableSlots<[WeightsFile.Tier]>(count: 1), summary = SendableSlots<Metrics.Summary>(count: 1)
+        let rules = result.spec.tiers
+        parallelFor(2) { task in
+            if task == 0 { tiers[0] = WeightsFile.Tier.thresholds(rules, trainingProbabilities: trained.probability) }
+            else { summary[0] = Metrics.summary(trained) }
+        }
+        file.tiers = tiers[0]
+        let trainingMetrics = summary[0]
         let held = holdout.isEmpty ? nil : ScoredOutcomes(scorer: Scorer(weights: file), dataset: dataset, rows: holdout)
-        let trainingMetrics = Metrics.summary(trained)
         let holdoutMetrics = held.map { Metrics.summary($0) }
         file.metrics = WeightsFile.Metrics(training: trainingMetrics.metricSet, holdout: holdoutMetrics?.metricSet)
         var weightedTraining: Metrics.Summary? = nil, weightedHoldout: Metrics.Summary? = nil

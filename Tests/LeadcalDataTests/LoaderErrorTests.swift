@@ -50,6 +50,19 @@ struct LoaderErrorTests {
         #expect(e?.hasSuffix("found 'maybe'") == true)
     }
 
+    @Test("with errors in several files, the first file in reading order is named: leads.csv, outcomes.csv, then signals.csv (read side by side, reported in order)")
+    func errorsInSeveralFiles() throws {
+        let badLeads = "lead_id,industry,employees\nA,software,x\nB,retail,2\n"
+        let badOutcomes = "lead_id,outcome,as_of\nA,maybe,2026-04-01\n"
+        let badSignals = "lead_id,signal,value\nA,email_open,1\n"
+        let all = try TestDataset(leads: badLeads, signals: badSignals, outcomes: badOutcomes).error()
+        #expect(all == "leads.csv:2:12: employees: expected a finite number, found 'x'")
+        let two = try TestDataset(signals: badSignals, outcomes: badOutcomes).error()
+        #expect(two?.hasPrefix("outcomes.csv:2:3: outcome: expected won or lost") == true)
+        let last = try TestDataset(signals: badSignals).error()
+        #expect(last?.hasPrefix("signals.csv:1:1: missing required column 'occurred_at'") == true)
+    }
+
     @Test func missingRequiredColumn() throws {
         let e = try TestDataset(signals: "lead_id,signal,value\nA,email_open,1\n").error()
         #expect(e == "signals.csv:1:1: missing required column 'occurred_at' (header has: lead_id, signal, value)")

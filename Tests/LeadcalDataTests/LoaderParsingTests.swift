@@ -230,6 +230,17 @@ struct DataReportTests {
         #expect(r.signalTypes.map(\.signal) == ["email_open", "pricing_visit"])
         #expect(r.signalTypes.map(\.rows) == [3, 1])
     }
+
+    @Test("the events-per-lead distribution sorts its counts as a plain sort would: counting, or comparing when a count is far above the rest")
+    func countsInOrder() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        let small = (0..<5_000).map { _ in Int32(next() % 40) }                 // counting sort
+        let skewed = small + [Int32(1_000_000)]                                 // largest count > 4 per element: comparison sort
+        for counts in [small, skewed, [], [0], [7, 7, 7], [3, 0, 2]] {
+            #expect(ascending(counts) == counts.map(Double.init).sorted(), "\(counts.count) counts")
+        }
+    }
 }
 
 @Suite("Input fingerprints")

@@ -65,6 +65,43 @@ struct DeLongTests {
     }
 }
 
+@Suite("DeLong's placements are their definition")
+struct PlacementDefinitionTests {
+    /// V10 of a won lead: the share of lost leads it outranks, a tie counting
+    /// one half; V01 of a lost lead: the share of won leads that outrank it.
+    /// Brute force over every (won, lost) pair: the definition, not the midranks.
+    static func bruteForce(_ p: [Double], _ y: [Double]) -> (won: [Double], lost: [Double]) {
+        let won = p.indices.filter { y[$0] == 1 }, lost = p.indices.filter { y[$0] != 1 }
+        func credit(_ a: Double, _ b: Double) -> Double { a > b ? 1 : a == b ? 0.5 : 0 }
+        return (won.map { i in lost.reduce(0) { $0 + credit(p[i], p[$1]) } / Double(lost.count) },
+                lost.map { j in won.reduce(0) { $0 + credit(p[$1], p[j]) } / Double(won.count) })
+    }
+
+    @Test("heavy ties, within and across classes, at every sample size from 2 to 60")
+    func ties() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        for n in 2...60 {
+            // Scores on a grid of 5 values (ties everywhere), a -0.0 beside 0.0, labels at random with both classes.
+            var p = (0..<n).map { _ in Double(next() % 5) / 4 }
+            p[0] = -0.0
+            var y = (0..<n).map { _ in Double(next() % 2) }
+            y[0] = 1; y[n - 1] = 0
+            let v = DeLong.placements(p, y)!
+            let expected = Self.bruteForce(p, y)
+            // Won placements are a count over n₀ in both; a lost one is 1 − (a count over n₁), which rounds once more.
+            #expect(v.won == expected.won, "n = \(n)")
+            #expect(zip(v.lost, expected.lost).allSatisfy { abs($0 - $1) <= 0x1p-52 } && v.lost.count == expected.lost.count, "n = \(n)")
+        }
+    }
+
+    @Test("one class only: no placements")
+    func oneClass() {
+        #expect(DeLong.placements([0.1, 0.2], [1, 1]) == nil)
+        #expect(DeLong.placements([0.1, 0.2], [0, 0]) == nil)
+    }
+}
+
 @Suite("Calibration and stability, by hand")
 struct HandComputedTests {
     @Test func populationStabilityIndex() {

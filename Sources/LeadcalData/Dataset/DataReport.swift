@@ -64,7 +64,7 @@ public struct DataReport: Sendable, Codable, Equatable {
             guard let lo = finite.min(), let hi = finite.max() else { return nil }
             return DateRange(first: formatTimestamp(lo), last: formatTimestamp(hi))
         }
-        let sorted = eventsPerLead.map(Double.init).sorted()
+        let sorted = ascending(eventsPerLead)
         func quantile(_ q: Double) -> Double {
             guard !sorted.isEmpty else { return 0 }
             let pos = q * Double(sorted.count - 1)
@@ -114,4 +114,19 @@ public struct DataReport: Sendable, Codable, Equatable {
 
     /// The anomaly with `kind`.
     public func anomaly(_ kind: String) -> Anomaly? { anomalies.first { $0.kind == kind } }
+}
+
+/// `counts` in ascending order, as doubles: a counting sort when the largest
+/// count is at most 4 per element (event counts per lead), else a sort.
+/// Cost: O(n + largest count), or O(n log n).
+func ascending(_ counts: [Int32]) -> [Double] {
+    guard let largest = counts.max(), let smallest = counts.min(), smallest >= 0, Int(largest) <= 4 * counts.count else {
+        return counts.map(Double.init).sorted()
+    }
+    var histogram = [Int](repeating: 0, count: Int(largest) + 1)
+    for c in counts { histogram[Int(c)] += 1 }
+    var out: [Double] = []
+    out.reserveCapacity(counts.count)
+    for (value, n) in histogram.enumerated() where n > 0 { out.append(contentsOf: repeatElement(Double(value), count: n)) }
+    return out
 }

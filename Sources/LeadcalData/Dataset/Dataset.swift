@@ -4,8 +4,8 @@ import LeadcalModel
 /// A dataset folder read against a model spec: leads, outcomes, the events
 /// that count for training, and the data report.
 ///
-/// Loading reads leads.csv and outcomes.csv first (small), then streams
-/// signals.csv on every core, keeping for each event only what training
+/// Loading reads leads.csv and outcomes.csv first (small, one on each core),
+/// then streams signals.csv on every core, keeping for each event only what training
 /// needs. Peak memory is about 45 bytes per kept event; the CSV is never held
 /// whole.
 public struct Dataset: Sendable {
@@ -79,8 +79,26 @@ public struct Dataset: Sendable {
         try checkFolder(directory)
         let signalsURL = directory.appendingPathComponent("signals.csv")
         let signalsDigest = FileDigest(url: signalsURL, timing: fingerprint)
-        let leads = try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), requirements: requirements, marks: marks, spec: spec)
-        let outcomes = try OutcomeTable.load(url: directory.appendingPathComponent("outcomes.csv"), leads: leads)
+        // leads.csv on one core; outcomes.csv parsed and signals.csv opened (its header
+        // checked, its first block read) on the other. Errors are thrown in that order.
+        let leadsResult = SendableSlots<Result<LeadTable, DataError>>(count: 1)
+        let rest = SendableSlots<Result<(OutcomeTable.Parsed, CSVSource, SignalColumns), DataError>>(count: 1)
+        parallelFor(2) { task in
+            if task == 0 {
+                leadsResult[0] = Result { () throws(DataError) in
+                    try LeadTable.load(url: directory.appendingPathComponent("leads.csv"), requirements: requirements, marks: marks, spec: spec)
+                }
+            } else {
+                rest[0] = Result { () throws(DataError) in
+                    let parsed = try OutcomeTable.parse(url: directory.appendingPathComponent("outcomes.csv"))
+                    let source = try CSVSource(url: signalsURL, name: "signals.csv", hashing: false)
+                    return (parsed, source, try SignalColumns(source))
+                }
+            }
+        }
+        let leads = try leadsResult[0].get()
+        let (parsedOutcomes, source, columns) = try rest[0].get()
+        let outcomes = parsedOutcomes.resolve(leads: leads)
 
         var decided: [Int32] = []
         var cutoffs = [LeadCutoff](repeating: LeadCutoff(asOf: 0, row: -1, events: 0), count: leads.count)
@@ -89,8 +107,6 @@ public struct Dataset: Sendable {
             decided.append(Int32(i))
         }
 
-        let source = try CSVSource(url: signalsURL, name: "signals.csv", hashing: false)
-        let columns = try SignalColumns(source)
         var specSignal: [String: Int32] = [:]
         for (k, s) in requirements.signals.enumerated() { specSignal[s] = Int32(k) }
         let slots = CSVSource.maxParallelParts

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A leakage sign in the data: a signal type whose events spike in the last
 /// day before `as_of` for won leads, far more than for lost ones and far above
 /// its own rate in the days before.
@@ -40,29 +42,47 @@ public struct LastDayPileUp: Sendable, Codable, Equatable {
 
     /// The signal types of `signals` (the event table's index) that spike in
     /// the last day for won leads, over the decided rows `rows` (default: all).
-    /// Cost: one pass over those rows' events; memory O(signal types).
+    /// Cost: one pass over those rows' events, a share of the rows on each
+    /// core (integer counts, so the result does not depend on the number of
+    /// cores); memory O(signal types) per core.
     public static func find(events: EventTable, signals: [String], labels: [Double], rows: [Int32]? = nil) -> [LastDayPileUp] {
         let m = signals.count
         guard m > 0 else { return [] }
-        var seenDay = [Int32](repeating: -1, count: m), seenWeek = [Int32](repeating: -1, count: m)
-        var won = [Int](repeating: 0, count: m), lost = [Int](repeating: 0, count: m), wonWeek = [Int](repeating: 0, count: m)
-        var nWon = 0, nLost = 0
-        func visit(_ r: Int) {
-            let isWon = labels[r] > 0.5
-            if isWon { nWon += 1 } else { nLost += 1 }
-            for e in events.rowStart[r]..<events.rowStart[r + 1] where events.age[e] <= weekDays {
-                let s = Int(events.signal[e])
-                if events.age[e] <= windowDays {
-                    guard seenDay[s] != Int32(r) else { continue }
-                    seenDay[s] = Int32(r)
-                    if isWon { won[s] += 1 } else { lost[s] += 1 }
-                } else if isWon && seenWeek[s] != Int32(r) {
-                    seenWeek[s] = Int32(r)
-                    wonWeek[s] += 1
+        struct Counts: Sendable {
+            var won: [Int], lost: [Int], wonWeek: [Int]
+            var nWon = 0, nLost = 0
+            init(_ m: Int) { won = [Int](repeating: 0, count: m); lost = won; wonWeek = won }
+        }
+        let n = rows?.count ?? events.rowCount
+        let tasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / 10_000))
+        let parts = SendableSlots<Counts>(count: tasks)
+        parallelFor(tasks) { t in
+            var c = Counts(m)
+            var seenDay = [Int32](repeating: -1, count: m), seenWeek = [Int32](repeating: -1, count: m)
+            for q in (n * t / tasks)..<(n * (t + 1) / tasks) {
+                let r = rows.map { Int($0[q]) } ?? q
+                let isWon = labels[r] > 0.5
+                if isWon { c.nWon += 1 } else { c.nLost += 1 }
+                for e in events.rowStart[r]..<events.rowStart[r + 1] where events.age[e] <= weekDays {
+                    let s = Int(events.signal[e])
+                    if events.age[e] <= windowDays {
+                        guard seenDay[s] != Int32(r) else { continue }
+                        seenDay[s] = Int32(r)
+                        if isWon { c.won[s] += 1 } else { c.lost[s] += 1 }
+                    } else if isWon && seenWeek[s] != Int32(r) {
+                        seenWeek[s] = Int32(r)
+                        c.wonWeek[s] += 1
+                    }
                 }
             }
+            parts[t] = c
         }
-        if let rows { for r in rows { visit(Int(r)) } } else { for r in 0..<events.rowCount { visit(r) } }
+        var won = [Int](repeating: 0, count: m), lost = won, wonWeek = won
+        var nWon = 0, nLost = 0
+        for part in parts.values() {
+            nWon += part.nWon; nLost += part.nLost
+            for s in 0..<m { won[s] += part.won[s]; lost[s] += part.lost[s]; wonWeek[s] += part.wonWeek[s] }
+        }
         guard nWon > 0, nLost > 0 else { return [] }
         var out: [LastDayPileUp] = []
         for s in 0..<m {

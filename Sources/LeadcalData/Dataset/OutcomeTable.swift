@@ -54,69 +54,47 @@ public struct OutcomeTable: Sendable {
         return pack(bytes[lo..<hi]).flatMap { spellings[$0] }
     }
 
-    /// A checked row of outcomes.csv waiting for its lead.
-    private struct Row {
-        var id: CSVField
-        var line: Int
-        var won: Bool
-        var asOf: Double, closedAt: Double, amount: Double
+    /// outcomes.csv parsed and checked, its leads not yet looked up: what can
+    /// be read while leads.csv is (``parse(url:)``, then ``resolve(leads:)``).
+    struct Parsed: Sendable {
+        /// The `lead_id` of each row, unescaped: bytes `keyStart[i] ..< keyStart[i + 1]` of `keys`.
+        var keys: [UInt8] = []
+        var keyStart: [Int] = [0]
+        /// 1-based file line of each row.
+        var line: [Int] = []
+        var won: [Bool] = []
+        var asOf: [Double] = [], closedAt: [Double] = [], amount: [Double] = []
+        var hasAmount = false
+        var unknownColumns: [String] = []
+        var sha256 = ""
+        var rows: Int { line.count }
     }
 
-    /// Reads outcomes.csv against `leads`.
-    static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
+    /// Reads and checks every row of outcomes.csv; no lead is looked up.
+    /// Errors: a missing required column, a row with too few fields, an
+    /// unknown outcome spelling, a malformed `as_of` or `closed_at`, an
+    /// `amount` that is not a number >= 0. Cost: one pass over the bytes.
+    static func parse(url: URL) throws(DataError) -> Parsed {
         let source = try CSVSource(url: url, name: "outcomes.csv")
         let cols = try source.columns(required: ["lead_id", "outcome", "as_of"])
         let closedColumn = source.column("closed_at")
         let amountColumn = source.column("amount")
-        var table = OutcomeTable(
-            outcome: Array(repeating: -1, count: leads.count),
-            asOf: Array(repeating: .nan, count: leads.count),
-            closedAt: Array(repeating: .nan, count: leads.count), rows: 0)
-        table.amount = Array(repeating: .nan, count: leads.count)
-        table.hasAmount = amountColumn != nil
-        table.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at", "amount"].contains($0) }
+        var parsed = Parsed()
+        parsed.hasAmount = amountColumn != nil
+        parsed.unknownColumns = source.header.filter { !["lead_id", "outcome", "as_of", "closed_at", "amount"].contains($0) }
+        let estimate = source.estimatedRecords()
+        parsed.line.reserveCapacity(estimate); parsed.won.reserveCapacity(estimate); parsed.keyStart.reserveCapacity(estimate + 1)
+        parsed.asOf.reserveCapacity(estimate); parsed.closedAt.reserveCapacity(estimate); parsed.amount.reserveCapacity(estimate)
         let fields = CSVFields()
         var scratch: [UInt8] = []
         let needed = (cols + [closedColumn ?? 0, amountColumn ?? 0]).max()!
-        // Checked rows wait in a batch whose leads are looked up together
-        // (``ByteInterner/codes(of:into:)``), so outcomes in no lead order do
-        // not pay one cache miss after another; then they are placed in file order.
-        let batch = 64
-        var probes: [ByteInterner.Probe] = []
-        var pending: [Row] = []
-        var found = [Int32](repeating: 0, count: batch)
-        probes.reserveCapacity(batch)
-        pending.reserveCapacity(batch)
         try source.scanSequentially { (scanner, firstLine) throws(FieldError) in
-            func place(_ row: Row, lead: Int?) {
-                guard let lead else {
-                    table.unknownLeads.record("outcomes.csv:\(row.line): lead_id '\(scanner.string(row.id))'")
-                    return
-                }
-                if table.outcome[lead] >= 0 {
-                    table.duplicates.record("outcomes.csv:\(row.line): lead_id '\(scanner.string(row.id))'")
-                    return
-                }
-                table.outcome[lead] = row.won ? 1 : 0
-                table.asOf[lead] = row.asOf
-                table.closedAt[lead] = row.closedAt
-                table.amount[lead] = row.amount
-            }
-            func flush() {
-                probes.withUnsafeBufferPointer { p in found.withUnsafeMutableBufferPointer { leads.ids.codes(of: p, into: $0.baseAddress!) } }
-                for (k, row) in pending.enumerated() { place(row, lead: found[k] >= 0 ? Int(found[k]) : nil) }
-                probes.removeAll(keepingCapacity: true)
-                pending.removeAll(keepingCapacity: true)
-            }
             while try scanner.next(into: fields) {
-                table.rows += 1
                 guard fields.count > needed else {
                     throw scanner.error(at: fields.last!, "expected \(source.header.count) fields, found \(fields.count)")
                 }
-                let lineNumber = firstLine + scanner.recordLine + 1
-                let idField = fields[cols[0]]
-                // Validate the row completely before looking the lead up: a bad
-                // value is an error even on a row that is otherwise skipped.
+                // Validate the row completely: a bad value is an error even on
+                // a row whose lead turns out to be unknown or already decided.
                 let won: Bool
                 switch Self.spelling(scanner.bytes(fields[cols[1]])) {
                 case true?: won = true
@@ -143,20 +121,71 @@ public struct OutcomeTable: Sendable {
                     }
                     amount = v
                 }
-                let row = Row(id: idField, line: lineNumber, won: won, asOf: asOf, closedAt: closedAt, amount: amount)
-                if idField.hasEscapedQuote {
-                    // Unescaped into scratch: looked up at once, after the batch before it.
-                    flush()
-                    place(row, lead: scanner.withBytes(idField, scratch: &scratch) { leads.ids.code(of: $0) })
-                } else {
-                    probes.append(ByteInterner.probe(scanner.bytes(idField)))
-                    pending.append(row)
-                    if pending.count == batch { flush() }
-                }
+                scanner.withBytes(fields[cols[0]], scratch: &scratch) { parsed.keys.append(contentsOf: $0) }
+                parsed.keyStart.append(parsed.keys.count)
+                parsed.line.append(firstLine + scanner.recordLine + 1)
+                parsed.won.append(won)
+                parsed.asOf.append(asOf); parsed.closedAt.append(closedAt); parsed.amount.append(amount)
             }
-            flush()   // the block's bytes are valid until the body returns
         }
-        table.sha256 = source.sha256
+        parsed.sha256 = source.sha256
+        return parsed
+    }
+
+    /// Reads outcomes.csv against `leads`.
+    static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
+        try parse(url: url).resolve(leads: leads)
+    }
+}
+
+extension OutcomeTable.Parsed {
+    /// The outcome table: each row's lead looked up, in file order; a row of
+    /// a lead not in leads.csv, or of a lead already decided by an earlier
+    /// row, is counted as an anomaly and skipped. Leads are looked up a batch
+    /// at a time (``ByteInterner/codes(of:into:)``), so outcomes in no lead
+    /// order do not pay one cache miss after another. Cost: O(rows).
+    func resolve(leads: LeadTable) -> OutcomeTable {
+        var table = OutcomeTable(
+            outcome: Array(repeating: -1, count: leads.count),
+            asOf: Array(repeating: .nan, count: leads.count),
+            closedAt: Array(repeating: .nan, count: leads.count), rows: rows)
+        table.amount = Array(repeating: .nan, count: leads.count)
+        table.hasAmount = hasAmount
+        table.unknownColumns = unknownColumns
+        table.sha256 = sha256
+        let batch = 64
+        var found = [Int32](repeating: 0, count: batch)
+        var probes: [ByteInterner.Probe] = []
+        probes.reserveCapacity(batch)
+        keys.withUnsafeBufferPointer { keys in
+            func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: keys[keyStart[i]..<keyStart[i + 1]])
+            }
+            var first = 0
+            while first < rows {
+                let end = min(first + batch, rows)
+                probes.removeAll(keepingCapacity: true)
+                for i in first..<end { probes.append(ByteInterner.probe(key(i))) }
+                probes.withUnsafeBufferPointer { p in found.withUnsafeMutableBufferPointer { leads.ids.codes(of: p, into: $0.baseAddress!) } }
+                for i in first..<end {
+                    let id = { String(decoding: key(i), as: UTF8.self) }
+                    let lead = Int(found[i - first])
+                    guard lead >= 0 else {
+                        table.unknownLeads.record("outcomes.csv:\(line[i]): lead_id '\(id())'")
+                        continue
+                    }
+                    if table.outcome[lead] >= 0 {
+                        table.duplicates.record("outcomes.csv:\(line[i]): lead_id '\(id())'")
+                        continue
+                    }
+                    table.outcome[lead] = won[i] ? 1 : 0
+                    table.asOf[lead] = asOf[i]
+                    table.closedAt[lead] = closedAt[i]
+                    table.amount[lead] = amount[i]
+                }
+                first = end
+            }
+        }
         return table
     }
 }
