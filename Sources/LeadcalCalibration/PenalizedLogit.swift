@@ -123,7 +123,13 @@ final class PenalizedLogit: @unchecked Sendable {
         let rewriteAll = zActive != active
         columns = active
         k = 1 + active.count
-        if z.count != n * k { z = [Double](repeating: 0, count: n * k) }
+        if z.count != n * k {
+            // A new shape is a new active set, so every cell is written below, on every
+            // core (the pages are first touched there, not by a zeroing pass on this one).
+            precondition(rewriteAll)
+            let cells = n * self.k
+            z = [Double](unsafeUninitializedCapacity: cells) { _, count in count = cells }
+        }
         let k = self.k
         // Per active column: where it comes from, its shift and scale.
         let fromSignals = active.map { $0 >= pa }
