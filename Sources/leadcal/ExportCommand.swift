@@ -59,7 +59,7 @@ struct Export: ParsableCommand {
         if let out {
             try runReportingDataErrors {
                 try OutputPath.checkFile(out, option: "--out", inputs: [weights], force: force) { path in
-                    let head = (try? String(contentsOfFile: path, encoding: .utf8).prefix(4096)) ?? ""
+                    let head = OutputPath.head(path, bytes: 4096)
                     return head.hasPrefix("-- leadcal model") || head.contains("\"leadcal.production-model\"")
                 }
             }

@@ -18,10 +18,16 @@ enum OutputPath {
 
     /// Whether the file at `path` is a leadcal weights file (by its content, whatever its name).
     static func isWeightsFile(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        head(path, bytes: 1 << 16).contains("\"\(WeightsFile.formatIdentifier)\"")
+    }
+
+    /// The first `bytes` bytes of the file at `path` as text ("" when it cannot
+    /// be read): enough to recognise a previous output without reading a
+    /// 60 MB scores file whole.
+    static func head(_ path: String, bytes: Int) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
-        return String(decoding: head, as: UTF8.self).contains("\"\(WeightsFile.formatIdentifier)\"")
+        return String(decoding: (try? handle.read(upToCount: bytes)) ?? Data(), as: UTF8.self)
     }
 
     /// The input files of a dataset folder.

@@ -61,7 +61,7 @@ struct Score: ParsableCommand {
         if let out {
             try runReportingDataErrors {
                 try OutputPath.checkFile(out, option: "--out", inputs: [weights] + OutputPath.datasetFiles(dataDir), force: force) { path in
-                    (try? String(contentsOfFile: path, encoding: .utf8).hasPrefix("lead_id,probability,score,tier")) ?? false
+                    OutputPath.head(path, bytes: 64).hasPrefix("lead_id,probability,score,tier")
                 }
             }
         }

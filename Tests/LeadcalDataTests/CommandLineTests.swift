@@ -135,6 +135,18 @@ struct RoutineCommandTests {
         #expect(refused.stderr.contains("pass --force to compare anyway"))
         #expect(try runLeadcal(["compare", a, otherPath, data.path, "--force"]).status == 0)
 
+        // A previous output (recognised by its first bytes) is replaced with --force, and only with it.
+        let scores = root.appendingPathComponent("scores.csv").path
+        #expect(try runLeadcal(["score", "--weights", b, data.path, "--out", scores, "--as-of", "2026-07-01"]).status == 0)
+        #expect(try runLeadcal(["score", "--weights", b, data.path, "--out", scores]).stderr.contains("exists: pass --force to replace it"))
+        let rescored = try runLeadcal(["score", "--weights", b, data.path, "--out", scores, "--as-of", "2026-08-01", "--force"])
+        #expect(rescored.status == 0, "\(rescored.stderr)")
+        let exported = root.appendingPathComponent("model.sql").path
+        for _ in 0..<2 {
+            let r = try runLeadcal(["export", "--weights", b, "--format", "sql-duckdb", "--out", exported, "--force"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+
         // The notebook and the CSV files it reads.
         let out = root.appendingPathComponent("nb/report").path
         let report = try runLeadcal(["report", "--weights", b, "--baseline", a, data.path, "--after", "2026-07-01", "--out", out])
