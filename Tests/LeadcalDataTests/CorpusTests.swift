@@ -44,8 +44,7 @@ enum Corpus {
         for name in try fm.contentsOfDirectory(atPath: from.path) where name != "case.json" {
             let source = from.appendingPathComponent(name), target = to.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: source.path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            if fm.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue {
                 try fm.createDirectory(at: target, withIntermediateDirectories: true)
                 try copy(source, into: target)
             } else {
@@ -62,8 +61,7 @@ enum Corpus {
         while let rel = walker.nextObject() as? String {
             let path = root.appendingPathComponent(rel).path
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { out[rel] = "dir"; continue }
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { out[rel] = "dir"; continue }
             let data = FileManager.default.contents(atPath: path) ?? Data("unreadable".utf8)
             out[rel] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         }

@@ -131,11 +131,6 @@ public struct OutcomeTable: Sendable {
         parsed.sha256 = source.sha256
         return parsed
     }
-
-    /// Reads outcomes.csv against `leads`.
-    static func load(url: URL, leads: LeadTable) throws(DataError) -> OutcomeTable {
-        try parse(url: url).resolve(leads: leads)
-    }
 }
 
 extension OutcomeTable.Parsed {
