@@ -231,6 +231,47 @@ struct DataReportTests {
         #expect(r.signalTypes.map(\.rows) == [3, 1])
     }
 
+    @Test("a leads.csv over 1 MB (several blocks of lookups, levels first met late): keys and levels in file order, errors in file order")
+    func largeLeadsFile() throws {
+        // 80,000 rows of about 22 bytes (1.8 MB).
+        let n = 80_000
+        // Three levels, then from a quarter of the file on a fourth among them in another order:
+        // the later rows meet their levels in an order that is not the file's.
+        let late = ["finance", "late level", "retail", "software"]
+        func industry(_ i: Int) -> String { i < n / 4 ? ["software", "retail", "finance"][i % 3] : late[i % 4] }
+        var rows: [String] = []
+        for i in 0..<n {
+            // A quoted key with doubled quotes late in the file.
+            let id = i == n - 3 ? "\"Q\"\"\(i)\"" : "L\(i)"
+            rows.append("\(id),\(industry(i)),\(i % 500 + 1)")
+        }
+        let text = "lead_id,industry,employees\n" + rows.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count > 1 << 20)
+        let d = try TestDataset(leads: text, signals: "lead_id,signal,occurred_at\nL1,email_open,2026-03-01\n",
+                                outcomes: "lead_id,outcome,as_of\nL0,won,2026-04-01\nL1,lost,2026-04-01\n").load()
+        let expectedIDs = (0..<n).map { $0 == n - 3 ? "Q\"\($0)" : "L\($0)" }
+        #expect(d.leads.ids.strings == expectedIDs)
+        let column = d.leads.categories["industry"]!
+        #expect(column.levels == ["software", "retail", "finance", "late level"])
+        #expect((0..<n).allSatisfy { column.levels[Int(column.codes[$0])] == industry($0) })
+        #expect(d.leads.numbers["employees"]! == (0..<n).map { Double($0 % 500 + 1) })
+
+        func error(_ edit: (inout [String]) -> Void) -> String? {
+            var r = rows
+            edit(&r)
+            return try? TestDataset(leads: "lead_id,industry,employees\n" + r.joined(separator: "\n") + "\n").error()
+        }
+        // A key near the start repeated near the end: the repeat's line.
+        #expect(error { $0[n - 10] = "L7,retail,3" } == "leads.csv:\(n - 10 + 2):1: duplicate lead_id 'L7'")
+        // Near the end, a repeated key before a bad number: the repeat first; and the other way round.
+        #expect(error { $0[n - 10] = "L7,retail,3"; $0[n - 8] = "L9x,retail,x" } == "leads.csv:\(n - 10 + 2):1: duplicate lead_id 'L7'")
+        #expect(error { $0[n - 10] = "L9x,retail,x"; $0[n - 8] = "L7,retail,3" } == "leads.csv:\(n - 10 + 2):12: employees: expected a finite number, found 'x'")
+        // A bad number near the start before a repeated key near the end: the bad number.
+        #expect(error { $0[10] = "L10,retail,-"; $0[n - 10] = "L7,retail,3" } == "leads.csv:12:12: employees: expected a finite number, found '-'")
+        // A row that is both a repeat and malformed is reported as the repeat (its first field).
+        #expect(error { $0[n - 10] = "L7,retail,x" } == "leads.csv:\(n - 10 + 2):1: duplicate lead_id 'L7'")
+    }
+
     @Test("the events-per-lead distribution sorts its counts as a plain sort would: counting, or comparing when a count is far above the rest")
     func countsInOrder() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
