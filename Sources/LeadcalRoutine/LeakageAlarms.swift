@@ -23,18 +23,14 @@ public enum LeakageAlarms {
     /// The single-feature AUCs are computed on at most this many training rows (every k-th).
     public static let featureRows = 20_000
 
-    /// The alarms of a fit on the decided rows `training` (distinct), as warnings.
-    /// Cost: one pass over the training rows' events (none when they are all
-    /// the decided rows: the load's report has them), one feature pass and a
+    /// The alarms of a fit on the decided rows `training`, as warnings.
+    /// Cost: one pass over the training rows' events, one feature pass and a
     /// sort per feature on at most ``featureRows`` rows.
     public static func warnings(
         _ result: CalibrationResult, dataset: Dataset, training: [Int32], trainingAUC: Double?, laterAUC: (auc: Double, what: String)?
     ) -> [String] {
-        // Training on every decided lead: the load already found them (``DataReport/leakage``, same events, same rule).
-        let pileUps = dataset.spec != nil && training.count == dataset.decided.count
-            ? dataset.report.leakage
-            : LastDayPileUp.find(events: dataset.events, signals: dataset.requirements.signals, labels: dataset.labels, rows: training)
-        var out = pileUps.map(\.message)
+        var out = LastDayPileUp.find(events: dataset.events, signals: dataset.requirements.signals, labels: dataset.labels, rows: training)
+            .map(\.message)
         for (name, auc) in singleFeatureAUCs(result, dataset: dataset, training: training) where auc > featureAUCLimit {
             out.append(String(format: "possible leakage: %@ alone separates won from lost training leads (AUC %.3f); a field filled in "
                 + "after the decision looks like this. The weight is kept: decide whether to drop the feature", name, auc))

@@ -61,7 +61,7 @@ struct LeakageTests {
         // Flagged, not dropped: the weight is still estimated.
         let fit = try Calibration.fit(dataset: data, options: { var o = Calibration.Options(); o.intervals = false; return o }())
         #expect(fit.features.first { $0.name == "meeting" }?.status == .estimated)
-        // On part of the decided leads (every other one) the alarm is found on those rows, not read from the load's report.
+        // On part of the decided leads (every other one) the alarm is found on those rows.
         let half = (0..<Int32(data.decided.count)).filter { $0 % 2 == 0 }
         let partial = LeakageAlarms.warnings(fit, dataset: data, training: half, trainingAUC: nil, laterAUC: nil)
         #expect(partial.contains { $0.hasPrefix("possible leakage") && $0.contains("meeting event in the last day") })
