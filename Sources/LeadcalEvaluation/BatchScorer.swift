@@ -79,17 +79,18 @@ public struct BatchScorer: Sendable {
         var seenTypes = Set<String>()
         var unknownLeads = 0, rows = 0
         let scorer = self.scorer
-        try SignalStream.forEachBlock(url: directory.appendingPathComponent("signals.csv"), leadIds: ids) { batches in
-            // Per batch, its types as the model's signal indices; unknown types counted.
-            var maps: [[Int32]] = []
+        let plan = SignalStream.Plan(
+            signalIndex: { scorer.signalIndex($0) }, asOf: options.asOf, bucketShift: BlockFold.bucketShift(signals: totals.signals), leads: ids.count)
+        try SignalStream.forEachBlock(url: directory.appendingPathComponent("signals.csv"), leadIds: ids, plan: plan) { batches in
             for batch in batches {
                 rows += batch.rows
                 unknownLeads += batch.unknownLeads
-                seenTypes.formUnion(batch.types)
-                maps.append(batch.types.map { Int32(scorer.signalIndex($0) ?? -1) })
-                for (k, name) in batch.types.enumerated() where maps.last![k] < 0 { unknownTypes[name, default: 0] += batch.typeRows[k] }
+                for (k, name) in batch.types.enumerated() {
+                    seenTypes.insert(name)
+                    if scorer.signalIndex(name) == nil { unknownTypes[name, default: 0] += batch.typeRows[k] }
+                }
             }
-            BlockFold.fold(batches, maps: maps, asOf: options.asOf, into: &totals)
+            BlockFold.fold(batches, into: &totals)
         }
         var notes: [String] = []
         if !resolver.missingColumns.isEmpty {

@@ -43,6 +43,25 @@ struct LoaderParsingTests {
         #expect(parseTimestamp(text) == nil)
     }
 
+    @Test("a timestamp read after another with the same date parses as it does alone")
+    func timestampsInSequence() {
+        // Each value follows one whose first 10 bytes it shares, or nearly: the date the reader remembers.
+        let column = [
+            "2026-03-14", "2026-03-14", "2026-03-14T09:30:00Z", "2026-03-14T09:30:00Z  ", "2026-03-14   ",
+            "2026-03-14T25:00:00Z", "2026-03-14x", "2026-03-14T09:30:00+2", "2026-03-14", " 2026-03-14", "2026-03-14 09:30",
+            "2026-03-15T00:00:00-01:00", "2026-03-1", "2026-03-15", "2026-02-30", "2026-02-30", "2026-03-15T23:59:60Z",
+            "2026-03-15t10:00:00.25z", "2026-03-15Tnoon", "2026-03-15,", "", "2026-03-15",
+        ]
+        var reader = TimestampReader()
+        for text in column {
+            let bytes = Array(text.utf8)
+            let alone = bytes.withUnsafeBufferPointer { parseTimestamp($0) }
+            let read = bytes.withUnsafeBufferPointer { reader.parse($0) }
+            #expect(read == alone, "'\(text)'")
+        }
+        #expect(column.compactMap { parseTimestamp($0) }.count == 13)
+    }
+
     @Test func numbers() {
         func parse(_ s: String) -> Double? { Array(s.utf8).withUnsafeBufferPointer { parseNumber($0) } }
         #expect(parse("12") == 12)

@@ -45,14 +45,15 @@ struct SignalColumns: Sendable {
 
     /// Checks the record in `fields` (enough fields, a signal type, an
     /// `occurred_at`, a `value` ≥ 0 or empty for 1) and returns its time and
-    /// value; an error names the field.
+    /// value; an error names the field. `clock` is the part's timestamp
+    /// reader (a date repeated from the row before is not parsed again).
     @inline(__always)
-    func check(_ fields: CSVFields, _ scanner: CSVRecordScanner) throws(FieldError) -> (time: Double, value: Double) {
+    func check(_ fields: CSVFields, _ scanner: CSVRecordScanner, _ clock: inout TimestampReader) throws(FieldError) -> (time: Double, value: Double) {
         guard fields.count > needed else {
             throw scanner.error(at: fields.last!, "expected \(fieldCount) fields, found \(fields.count)")
         }
         if fields[signal].count == 0 { throw scanner.error(at: fields[signal], "signal: expected a signal type, found an empty cell") }
-        guard let t = parseTimestamp(scanner.bytes(fields[time])) else {
+        guard let t = clock.parse(scanner.bytes(fields[time])) else {
             throw scanner.error(at: fields[time], "occurred_at: expected an ISO 8601 date or date-time, found '\(scanner.string(fields[time]))'")
         }
         var v = 1.0
@@ -192,12 +193,13 @@ struct SignalScan: Sendable {
         }
         var block = RowBlock(), pending = RowBlock()
         var pendingRows = 0
+        var clock = TimestampReader()
         while true {
             // 1. Parse a block of rows, prefetching their lead slots; errors are thrown here, at their record.
             var n = 0
             while n < RowBlock.capacity, try scanner.next(into: fields) {
                 part.rows += 1
-                let (t, v) = try columns.check(fields, scanner)
+                let (t, v) = try columns.check(fields, scanner, &clock)
                 let typeField = fields[columns.signal]
                 var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
                 if local < 0 {
