@@ -109,4 +109,38 @@ struct ByteInternerTests {
             #expect((0..<count).allSatisfy { p[$0] == UInt64($0) &* 0x9E37_79B9_7F4A_7C15 })
         }
     }
+
+    @Test("the short-key cache answers as the interner does, or not at all")
+    func shortKeyCache() throws {
+        // Keys of 1 to 20 bytes, some differing only past their 8th byte, quoted ones with doubled
+        // quotes, in a CSV column read twice over; the last field ends the buffer.
+        var keys = (1...20).map { String(repeating: "x", count: $0) }
+        keys += ["email_open", "email_opem", "content_download", "content_downloae", "a", "b", "webinar", "\"q\"\"t\"\"\"", "\"plain\""]
+        let column = (keys + keys.reversed() + keys).joined(separator: "\n") + "\n" + "tail"
+        let bytes = Array(column.utf8)
+        let cache = ShortKeyCache()
+        var interner = ByteInterner()
+        var scratch: [UInt8] = []
+        var hits = 0, rows = 0
+        try bytes.withUnsafeBufferPointer { buffer in
+            var scanner = CSVRecordScanner(buffer)
+            let fields = CSVFields()
+            while try scanner.next(into: fields) {
+                rows += 1
+                let field = fields[0]
+                let truth = scanner.withBytes(field, scratch: &scratch) { interner.insert($0).code }
+                if let cached = cache.code(field, scanner) {
+                    hits += 1
+                    #expect(cached == truth, "\(scanner.string(field))")
+                } else {
+                    cache.remember(field, code: truth, scanner)
+                }
+            }
+        }
+        #expect(rows == 3 * keys.count + 1)
+        // Later readings of a key of at most 16 bytes without doubled quotes are hits, but for two
+        // keys sharing an entry (they evict each other) and fields within 16 bytes of the buffer's end.
+        let short = keys.filter { $0.utf8.count <= 16 || $0.hasPrefix("\"") && $0.utf8.count <= 18 && !$0.contains("\"\"") }
+        #expect(hits >= short.count && hits <= 2 * short.count)
+    }
 }

@@ -62,6 +62,21 @@ struct LoaderParsingTests {
         #expect(column.compactMap { parseTimestamp($0) }.count == 13)
     }
 
+    @Test("quotes are counted as one by one, over any range, at any density")
+    func quoteCounting() {
+        var generator = SystemRandomNumberGenerator()
+        for density in [0.0, 0.01, 0.3, 1.0] {
+            // Over 255 × 16 bytes, so that the byte counters are widened more than once.
+            let bytes = (0..<9_000).map { _ in Double.random(in: 0..<1, using: &generator) < density ? UInt8(ascii: "\"") : UInt8.random(in: 0...0x21, using: &generator) }
+            bytes.withUnsafeBufferPointer { b in
+                for (from, to) in [(0, 9_000), (3, 8_191), (17, 33), (5, 5), (100, 115), (1, 4_097)] {
+                    let expected = b[from..<to].filter { $0 == UInt8(ascii: "\"") }.count
+                    #expect(CSVSource.quoteCount(b.baseAddress!, from, to) == expected, "density \(density), \(from)..<\(to)")
+                }
+            }
+        }
+    }
+
     @Test func numbers() {
         func parse(_ s: String) -> Double? { Array(s.utf8).withUnsafeBufferPointer { parseNumber($0) } }
         #expect(parse("12") == 12)

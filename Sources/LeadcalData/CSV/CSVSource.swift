@@ -256,17 +256,41 @@ final class CSVSource {
     }
 
     /// Quote parity of `[from, to)`: true when an odd number of quotes lies there.
-    /// Quotes are sparse in real exports (a quoted campaign name every few
-    /// rows), so they are found with `memchr`, which the C library runs on the
-    /// CPU's vector unit: the cost is about that of reading the bytes once.
+    /// Cost: one ``quoteCount(_:_:_:)`` pass over the bytes.
     private func oddQuotes(_ from: Int, _ to: Int) -> Bool {
-        var odd = false
-        var p = from
-        while p < to, let q = memchr(base + p, Int32(UInt8(ascii: "\"")), to - p) {
-            odd.toggle()
-            p = base.distance(to: q.assumingMemoryBound(to: UInt8.self)) + 1
+        Self.quoteCount(UnsafePointer(base), from, to) & 1 == 1
+    }
+
+    /// The number of `"` bytes in `base[from..<to]`.
+    ///
+    /// Sixteen bytes at a time: a vector compare whose all-ones lanes are
+    /// subtracted into byte counters, widened every 255 steps. Quotes are
+    /// common in real exports (a quoted campaign name every few rows), so
+    /// this runs at the speed of reading the bytes whatever their number,
+    /// where a `memchr` per quote costs a call each. It runs on the reading
+    /// thread once per block (where the block ends) and once per cut, so
+    /// its speed bounds the cores' idle time between blocks.
+    /// Cost: O(to − from), about one vector instruction per 16 bytes.
+    static func quoteCount(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var p = from, total = 0
+        let quote = SIMD16<UInt8>(repeating: UInt8(ascii: "\""))
+        while to - p >= 16 {
+            var lanes = SIMD16<UInt8>()
+            let stop = p + min((to - p) / 16, 255) * 16
+            while p < stop {
+                let v = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
+                // A true lane is all ones (255): subtracting it adds one.
+                lanes &-= unsafeBitCast(v .== quote, to: SIMD16<UInt8>.self)
+                p += 16
+            }
+            let wide = SIMD16<UInt16>(truncatingIfNeeded: lanes)
+            total += Int(wide.wrappedSum())
         }
-        return odd
+        while p < to {
+            if base[p] == UInt8(ascii: "\"") { total += 1 }
+            p += 1
+        }
+        return total
     }
 
     /// The end (one past its newline) of the first complete record starting at

@@ -162,6 +162,7 @@ struct SignalScan: Sendable {
         let store = kept.stores[slot]
         let cutoffs = self.cutoffs.value + slot * leadIds.count
         var types = ByteInterner()
+        let typeCodes = ShortKeyCache()
         var typeIndex: [Int32] = []   // local type code -> spec signal index or -1
         var typeCount: [Int] = []
         let fields = CSVFields()
@@ -201,11 +202,15 @@ struct SignalScan: Sendable {
                 part.rows += 1
                 let (t, v) = try columns.check(fields, scanner, &clock)
                 let typeField = fields[columns.signal]
-                var local = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
+                var local = typeCodes.code(typeField, scanner) ?? -1
                 if local < 0 {
-                    local = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
-                    typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
-                    typeCount.append(0)
+                    let (c, new) = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0) }
+                    if new {
+                        typeIndex.append(specSignal[scanner.string(typeField)] ?? -1)
+                        typeCount.append(0)
+                    }
+                    typeCodes.remember(typeField, code: c, scanner)
+                    local = c
                 }
                 typeCount[local] += 1
                 block.take(fields[columns.lead], row: n, scanner: scanner, scratch: &scratch, ids: leadIds)

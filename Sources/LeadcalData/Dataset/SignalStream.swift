@@ -105,6 +105,7 @@ public enum SignalStream {
         try source.scanBlocks({ (scanner, slot) throws(FieldError) -> Batch in
             let memory = slots[slot], kept = memory.rows
             var types = ByteInterner()
+            let typeCodes = ShortKeyCache()
             var typeRows: [Int] = []
             var typeSignal: [Int32] = []   // local type code -> model signal index or −1
             var rows = 0, unknownLeads = 0, count = 0
@@ -122,11 +123,15 @@ public enum SignalStream {
                     rows += 1
                     let (t, v) = try columns.check(fields, scanner, &clock)
                     let typeField = fields[columns.signal]
-                    var code = scanner.withBytes(typeField, scratch: &scratch) { types.code(of: $0) } ?? -1
+                    var code = typeCodes.code(typeField, scanner) ?? -1
                     if code < 0 {
-                        code = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0).code }
-                        typeRows.append(0)
-                        typeSignal.append(plan.signalIndex(scanner.string(typeField)).map { Int32($0) } ?? -1)
+                        let (c, new) = scanner.withBytes(typeField, scratch: &scratch) { types.insert($0) }
+                        if new {
+                            typeRows.append(0)
+                            typeSignal.append(plan.signalIndex(scanner.string(typeField)).map { Int32($0) } ?? -1)
+                        }
+                        typeCodes.remember(typeField, code: c, scanner)
+                        code = c
                     }
                     typeRows[code] += 1
                     block.take(fields[columns.lead], row: n, scanner: scanner, scratch: &scratch, ids: leadIds)
