@@ -40,6 +40,8 @@ public struct Scorer: Sendable {
     private let plan: Plan
     /// The saturation's table, held here so scoring needs no lazy-global check.
     private let log1p = Log1p.shared
+    /// Names as bytes, for the text of reasons.
+    private let names: Names
 
     /// The model laid out for ``score(lead:totals:attributes:into:)``: per
     /// axis, its attribute columns, signals and breadth features, so each
@@ -137,6 +139,9 @@ public struct Scorer: Sendable {
         }
         attributeColumns = order
         self.columns = order.map { columns[$0]! }
+        self.names = Names(
+            signals: names.map { Array($0.utf8) }, breadth: breadth.map { Array($0.name.utf8) },
+            columns: self.columns.map { Array($0.name.utf8) }, levels: self.columns.map { $0.levelNames.map { Array($0.utf8) } })
         var plan = Plan()
         // Every column's terms, then per axis the columns, signals and breadth features that add to it.
         var firstTerm: [Int] = []
@@ -347,39 +352,85 @@ public struct Scorer: Sendable {
             return String(decoding: bytes, as: UTF8.self)
         }
 
-        /// Appends ``description``'s UTF-8 bytes to `out`: bulk scoring writes
-        /// every lead's reasons this way, with no String per reason.
+        /// Appends ``description``'s UTF-8 bytes to `out`.
         public func write(into out: inout [UInt8]) {
             switch kind {
-            case let .signal(count, last):
-                if count == 0 {
-                    out.append(contentsOf: "no ".utf8)
-                    out.append(contentsOf: feature.utf8)
-                } else {
-                    out.append(contentsOf: feature.utf8)
-                    out.append(contentsOf: " ×".utf8)
-                    Self.whole(count, into: &out)
-                    out.append(contentsOf: ", last ".utf8)
-                    if last < 1 {
-                        out.append(contentsOf: "today".utf8)
-                    } else if last < 2 {
-                        out.append(contentsOf: "1 day ago".utf8)
-                    } else {
-                        Self.whole(last, into: &out)
-                        out.append(contentsOf: " days ago".utf8)
-                    }
-                }
-            case .category:
-                out.append(contentsOf: feature.utf8)
-            case let .number(v):
-                out.append(contentsOf: feature.utf8)
-                out.append(UInt8(ascii: " "))
-                let rounded = (v * 100).rounded() / 100
-                out.append(contentsOf: (rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : "\(rounded)").utf8)
+            case let .signal(count, last): Self.writeSignal(feature.utf8, count: count, lastAgeDays: last, effect: effect, into: &out)
+            case .category: Self.writeCategory(feature.utf8, level: EmptyCollection(), effect: effect, into: &out)
+            case let .number(v): Self.writeNumber(feature.utf8, value: v, effect: effect, into: &out)
             }
+        }
+
+        /// The text of a signal's reason: `pricing_visit ×3, last 2 days ago (+0.82)`, `no meeting (−0.35)`.
+        @inline(__always)
+        static func writeSignal<Name: Collection<UInt8>>(_ name: Name, count: Double, lastAgeDays last: Double, effect: Double, into out: inout [UInt8]) {
+            if count == 0 {
+                out.append(contentsOf: "no ".utf8)
+                out.append(contentsOf: name)
+            } else {
+                out.append(contentsOf: name)
+                out.append(contentsOf: " ×".utf8)
+                Self.whole(count, into: &out)
+                out.append(contentsOf: ", last ".utf8)
+                if last < 1 {
+                    out.append(contentsOf: "today".utf8)
+                } else if last < 2 {
+                    out.append(contentsOf: "1 day ago".utf8)
+                } else {
+                    Self.whole(last, into: &out)
+                    out.append(contentsOf: " days ago".utf8)
+                }
+            }
+            Self.writeEffect(effect, into: &out)
+        }
+
+        /// The text of a category's reason: `job_level=c_level (+0.60)` (`level` empty: `name` holds it all).
+        @inline(__always)
+        static func writeCategory<Name: Collection<UInt8>, Level: Collection<UInt8>>(_ name: Name, level: Level, effect: Double, into out: inout [UInt8]) {
+            out.append(contentsOf: name)
+            if !level.isEmpty {
+                out.append(UInt8(ascii: "="))
+                out.append(contentsOf: level)
+            }
+            Self.writeEffect(effect, into: &out)
+        }
+
+        /// The text of a number's reason: `employees 1200 (+0.21)` (two decimals at most).
+        @inline(__always)
+        static func writeNumber<Name: Collection<UInt8>>(_ name: Name, value v: Double, effect: Double, into out: inout [UInt8]) {
+            out.append(contentsOf: name)
+            out.append(UInt8(ascii: " "))
+            let rounded = (v * 100).rounded() / 100
+            if rounded == rounded.rounded() && abs(rounded) < 1e15 {
+                Self.integer(Int(rounded), into: &out)
+            } else {
+                out.append(contentsOf: "\(rounded)".utf8)
+            }
+            Self.writeEffect(effect, into: &out)
+        }
+
+        /// ` (+0.82)`.
+        @inline(__always)
+        static func writeEffect(_ effect: Double, into out: inout [UInt8]) {
             out.append(contentsOf: " (".utf8)
             Self.signed(effect, into: &out)
             out.append(UInt8(ascii: ")"))
+        }
+
+        /// The decimal digits of `v`, a minus sign first if negative.
+        static func integer(_ v: Int, into out: inout [UInt8]) {
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            var m = v.magnitude
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // up to 24 digits, last first
+            var n = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[n] = UInt8(ascii: "0") + UInt8(m % 10)
+                    m /= 10
+                    n += 1
+                } while m > 0
+                for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
+            }
         }
 
         /// `+0.82` / `−0.35` (two decimals, a minus sign).
@@ -390,7 +441,7 @@ public struct Scorer: Sendable {
             guard cents < 1e15 else { return out.append(contentsOf: (sign + String(format: "%.3g", abs(effect))).utf8) }
             let whole = Int(cents) / 100, fraction = Int(cents) % 100
             out.append(contentsOf: sign.utf8)
-            out.append(contentsOf: String(whole).utf8)
+            Self.integer(whole, into: &out)
             out.append(UInt8(ascii: "."))
             out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
             out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
@@ -398,7 +449,60 @@ public struct Scorer: Sendable {
 
         /// A count or a number of days, whole, whatever its size.
         static func whole(_ v: Double, into out: inout [UInt8]) {
-            out.append(contentsOf: (v.isFinite && abs(v) < 1e15 ? String(Int(v.rounded(.down))) : String(format: "%.3g", v)).utf8)
+            if v.isFinite && abs(v) < 1e15 { Self.integer(Int(v.rounded(.down)), into: &out) } else { out.append(contentsOf: String(format: "%.3g", v).utf8) }
+        }
+    }
+
+    /// A ranked effect: `source` indexes signals, breadth features or columns by `kind`.
+    struct RankedEffect: Sendable {
+        var effect: Double
+        var kind: UInt8
+        var source: Int32
+    }
+
+    /// Memory for ranking a lead's reasons, reused lead after lead (one per thread).
+    public struct ReasonRanking: Sendable {
+        var top: [RankedEffect] = []
+        public init() {}
+    }
+
+    /// Ranks the `limit` features that move this lead's logit most (see
+    /// ``reasons(lead:totals:attributes:limit:)``) into `ranking`, largest
+    /// first: the one ranking behind both the reasons as values and their text.
+    /// Cost: O(features); no allocation once `ranking` has grown.
+    func rank(lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int, into ranking: inout ReasonRanking) {
+        ranking.top.removeAll(keepingCapacity: true)
+        guard limit > 0 else { return }
+        // Insertion into the kept prefix: what a stable sort by |effect|, descending, would keep.
+        func offer(_ effect: Double, _ kind: UInt8, _ source: Int, _ top: inout [RankedEffect]) {
+            let size = abs(effect)
+            if top.count == limit { guard size > abs(top[limit - 1].effect) else { return } }
+            var i = top.count
+            while i > 0 && size > abs(top[i - 1].effect) { i -= 1 }
+            top.insert(RankedEffect(effect: effect, kind: kind, source: Int32(source)), at: i)
+            if top.count > limit { top.removeLast() }
+        }
+        for s in 0..<signalNames.count where signalWeight[s] != 0 {
+            let total = totals.sum(lead: lead, signal: s)
+            let x = signalLog[s] ? log1p(total) : total
+            let effect = signalWeight[s] * (x - signalMean[s])
+            if !(abs(effect) < 0.005) { offer(effect, 0, s, &ranking.top) }
+        }
+        for (k, b) in breadth.enumerated() where b.weight != 0 {
+            let effect = b.weight * (breadthCount(k, lead: lead, totals: totals) - b.mean)
+            if abs(effect) >= 0.005 { offer(effect, 1, k, &ranking.top) }
+        }
+        for (c, column) in columns.enumerated() {
+            let x = attributes.x[c]
+            if column.kind == .category {
+                guard x >= 0 else { continue }
+                let k = Int(x)
+                let effect = column.weights[k] * (1 - column.means[k])
+                if abs(effect) >= 0.005 { offer(effect, 2, c, &ranking.top) }
+            } else if column.weights[0] != 0 {
+                let effect = column.weights[0] * (x - column.means[0])
+                if !(abs(effect) < 0.005) { offer(effect, 3, c, &ranking.top) }
+            }
         }
     }
 
@@ -408,59 +512,63 @@ public struct Scorer: Sendable {
     /// not reasons.
     ///
     /// Cost: O(features) to rank, with no text; the text of the `limit`
-    /// kept only (bulk scoring asks this of every lead).
+    /// kept only.
     public func reasons(lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int = 3) -> [Reason] {
-        guard limit > 0 else { return [] }
-        /// A ranked effect: `source` indexes signals, breadth features or columns by `kind`.
-        struct Candidate { var effect: Double; var kind: UInt8; var source: Int }
-        var top: [Candidate] = []
-        // At most one candidate per feature, whatever the limit asked (`score --reasons 1000000`).
-        top.reserveCapacity(min(limit, signalNames.count + breadth.count + plan.terms.count) + 1)
-        // Insertion into the kept prefix: what a stable sort by |effect|, descending, would keep.
-        func offer(_ effect: Double, _ kind: UInt8, _ source: Int) {
-            let size = abs(effect)
-            if top.count == limit { guard size > abs(top[limit - 1].effect) else { return } }
-            var i = top.count
-            while i > 0 && size > abs(top[i - 1].effect) { i -= 1 }
-            top.insert(Candidate(effect: effect, kind: kind, source: source), at: i)
-            if top.count > limit { top.removeLast() }
-        }
-        for s in 0..<signalNames.count where signalWeight[s] != 0 {
-            let total = totals.sum(lead: lead, signal: s)
-            let x = signalLog[s] ? log1p(total) : total
-            let effect = signalWeight[s] * (x - signalMean[s])
-            if !(abs(effect) < 0.005) { offer(effect, 0, s) }
-        }
-        for (k, b) in breadth.enumerated() where b.weight != 0 {
-            let effect = b.weight * (breadthCount(k, lead: lead, totals: totals) - b.mean)
-            if abs(effect) >= 0.005 { offer(effect, 1, k) }
-        }
-        for (c, column) in columns.enumerated() {
-            let x = attributes.x[c]
-            if column.kind == .category {
-                guard x >= 0 else { continue }
-                let k = Int(x)
-                let effect = column.weights[k] * (1 - column.means[k])
-                if abs(effect) >= 0.005 { offer(effect, 2, c) }
-            } else if column.weights[0] != 0 {
-                let effect = column.weights[0] * (x - column.means[0])
-                if !(abs(effect) < 0.005) { offer(effect, 3, c) }
-            }
-        }
-        return top.map { t in
+        var ranking = ReasonRanking()
+        rank(lead: lead, totals: totals, attributes: attributes, limit: limit, into: &ranking)
+        return ranking.top.map { t in
+            let source = Int(t.source)
             switch t.kind {
             case 0:
-                return Reason(effect: t.effect, feature: signalNames[t.source],
-                              kind: .signal(count: totals.count(lead: lead, signal: t.source), lastAgeDays: totals.lastAge(lead: lead, signal: t.source)))
+                return Reason(effect: t.effect, feature: signalNames[source],
+                              kind: .signal(count: totals.count(lead: lead, signal: source), lastAgeDays: totals.lastAge(lead: lead, signal: source)))
             case 1:
-                return Reason(effect: t.effect, feature: breadth[t.source].name, kind: .number(breadthCount(t.source, lead: lead, totals: totals)))
+                return Reason(effect: t.effect, feature: breadth[source].name, kind: .number(breadthCount(source, lead: lead, totals: totals)))
             case 2:
-                let column = columns[t.source]
-                return Reason(effect: t.effect, feature: column.name + "=" + column.levelNames[Int(attributes.x[t.source])], kind: .category)
+                let column = columns[source]
+                return Reason(effect: t.effect, feature: column.name + "=" + column.levelNames[Int(attributes.x[source])], kind: .category)
             default:
-                return Reason(effect: t.effect, feature: columns[t.source].name, kind: .number(attributes.given[t.source]))
+                return Reason(effect: t.effect, feature: columns[source].name, kind: .number(attributes.given[source]))
             }
         }
+    }
+
+    /// Appends the text of ``reasons(lead:totals:attributes:limit:)`` to
+    /// `out`, joined by `; `: the same ranking and the same words as each
+    /// ``Reason``'s ``Reason/description``, written straight from the
+    /// model's names (bulk scoring does this for every lead). `ranking` is
+    /// scratch memory the caller keeps from one lead to the next.
+    /// Cost: O(features) to rank, then the bytes written; no allocation
+    /// once `ranking` and `out` have grown.
+    public func writeReasons(
+        lead: Int, totals: SignalTotals, attributes: LeadAttributes, limit: Int = 3, ranking: inout ReasonRanking, into out: inout [UInt8]
+    ) {
+        rank(lead: lead, totals: totals, attributes: attributes, limit: limit, into: &ranking)
+        for k in ranking.top.indices {
+            let t = ranking.top[k]
+            if k > 0 { out.append(contentsOf: "; ".utf8) }
+            let source = Int(t.source)
+            switch t.kind {
+            case 0:
+                Reason.writeSignal(names.signals[source], count: totals.count(lead: lead, signal: source),
+                                   lastAgeDays: totals.lastAge(lead: lead, signal: source), effect: t.effect, into: &out)
+            case 1:
+                Reason.writeNumber(names.breadth[source], value: breadthCount(source, lead: lead, totals: totals), effect: t.effect, into: &out)
+            case 2:
+                Reason.writeCategory(names.columns[source], level: names.levels[source][Int(attributes.x[source])], effect: t.effect, into: &out)
+            default:
+                Reason.writeNumber(names.columns[source], value: attributes.given[source], effect: t.effect, into: &out)
+            }
+        }
+    }
+
+    /// The model's names as UTF-8 bytes, for ``writeReasons(lead:totals:attributes:limit:into:)``.
+    struct Names: Sendable {
+        var signals: [[UInt8]]
+        var breadth: [[UInt8]]
+        var columns: [[UInt8]]
+        /// Per column, its levels (empty for a number column).
+        var levels: [[[UInt8]]]
     }
 
     /// The number of breadth feature `k`'s member signals with an event inside its window.

@@ -82,3 +82,45 @@ func writeAtomically(_ data: Data, to url: URL) throws(CLIError) {
         throw CLIError("\(url.path): cannot write (\(WeightsStore.ioReasonText(error)))")
     }
 }
+
+/// Writes `chunks`, one after another, to `url` atomically: into a new
+/// temporary file beside it (`.<name>.<random>.tmp`), renamed into place
+/// once complete. A failure removes the temporary file and leaves the old
+/// file, or nothing. Cost: one `write(2)` per chunk (more if the kernel
+/// takes less), no copy of the bytes.
+func writeAtomically(chunks: [[UInt8]], to url: URL) throws(CLIError) {
+    let folder = url.deletingLastPathComponent()
+    let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max) >> 16).tmp")
+    let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else { throw CLIError("\(url.path): cannot write (\(String(cString: strerror(errno))))") }
+    func fail(_ code: Int32) -> CLIError {
+        close(fd)
+        unlink(temp.path)
+        return CLIError("\(url.path): cannot write (\(String(cString: strerror(code))))")
+    }
+    for chunk in chunks {
+        let error: Int32? = chunk.withUnsafeBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                done += n
+            }
+            return nil
+        }
+        if let error { throw fail(error) }
+    }
+    guard close(fd) == 0 else {
+        let code = errno
+        unlink(temp.path)
+        throw CLIError("\(url.path): cannot write (\(String(cString: strerror(code))))")
+    }
+    guard rename(temp.path, url.path) == 0 else {
+        let code = errno
+        unlink(temp.path)
+        throw CLIError("\(url.path): cannot write (\(String(cString: strerror(code))))")
+    }
+}

@@ -76,9 +76,9 @@ struct Score: ParsableCommand {
         }
         Progress.done()
         if let out {
-            try runReportingDataErrors { try writeAtomically(csv, to: URL(fileURLWithPath: out)) }
+            try runReportingDataErrors { try writeAtomically(chunks: csv.chunks, to: URL(fileURLWithPath: out)) }
         } else {
-            FileHandle.standardOutput.write(csv)
+            for chunk in csv.chunks { FileHandle.standardOutput.write(Data(chunk)) }
         }
         if json {
             struct Output: Encodable {

@@ -78,6 +78,8 @@ struct FitAndScoreCommandTests {
         let lines = try String(contentsOf: scores, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1_501)
         #expect(lines[0] == "lead_id,probability,score,tier,model_version,fit_logit,context_logit,engagement_logit,history_logit,reasons")
+        // Written through a temporary file beside it, renamed into place: none is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix(".scores.csv.") }.isEmpty)
         var text = try String(contentsOfFile: firstPath, encoding: .utf8)
         let range = text.range(of: #""weight" : -?[0-9.]+"#, options: .regularExpression)!
         text.replaceSubrange(range, with: "\"weight\" : 7.5")

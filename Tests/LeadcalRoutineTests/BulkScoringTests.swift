@@ -93,8 +93,8 @@ struct BulkScoringTests {
         options.digits = 17
         options.reasons = 0
         let batch = BatchScorer(scorer: scorer, weightsPath: "bulk.json")
-        let time = Self.parse(try batch.run(directory: layouts["time"]!, options: options).csv)
-        let lead = Self.parse(try batch.run(directory: layouts["lead"]!, options: options).csv)
+        let time = Self.parse(try batch.run(directory: layouts["time"]!, options: options).csv.data)
+        let lead = Self.parse(try batch.run(directory: layouts["lead"]!, options: options).csv.data)
         let reference = try Self.reference(layouts["time"]!, scorer: scorer, asOf: options.asOf)
         #expect(time.count == 12_000 && lead.count == 12_000 && reference.count == 12_000)
         var worst = 0.0
@@ -108,7 +108,7 @@ struct BulkScoringTests {
         // Events after the reading time count for nothing: an earlier as_of changes scores.
         var earlier = options
         earlier.asOf = parseTimestamp("2025-06-01")!
-        let before = Self.parse(try batch.run(directory: layouts["time"]!, options: earlier).csv)
+        let before = Self.parse(try batch.run(directory: layouts["time"]!, options: earlier).csv.data)
         let reference2 = try Self.reference(layouts["time"]!, scorer: scorer, asOf: earlier.asOf)
         #expect(reference2.allSatisfy { abs(before[$0.key]!.0 - $0.value) < 1e-13 })
         #expect(reference2.contains { abs($0.value - reference[$0.key]!) > 1e-3 })

@@ -178,6 +178,24 @@ struct ScorerTests {
                 #expect(scorer.reasons(lead: row, totals: totals, attributes: attributes, limit: n).map(\.description) == all.prefix(n).map(\.description))
             }
         }
+        // The text bulk scoring writes is the reasons' descriptions, joined by "; ", for any limit and attributes
+        // (decimals, negative numbers, levels, a level never seen, a missing number).
+        var ranking = Scorer.ReasonRanking()
+        let people = [
+            ["industry": "software", "employees": "120", "job_level": "vp"], ["industry": "retail", "employees": "7.25", "job_level": "c_level"],
+            ["industry": "never_seen", "employees": "-3.5"], ["employees": "1e6"], [:],
+        ]
+        for (k, person) in people.enumerated() {
+            let attributes = scorer.attributes(person)
+            for row in stride(from: k, to: dataset.decided.count, by: 11) {
+                for n in [0, 1, 3, 1_000] {
+                    var text: [UInt8] = Array("kept|".utf8)
+                    scorer.writeReasons(lead: row, totals: totals, attributes: attributes, limit: n, ranking: &ranking, into: &text)
+                    let joined = scorer.reasons(lead: row, totals: totals, attributes: attributes, limit: n).map(\.description).joined(separator: "; ")
+                    #expect(String(decoding: text, as: UTF8.self) == "kept|" + joined, "row \(row), limit \(n)")
+                }
+            }
+        }
         // A limit of 0 asks for none.
         let tie = Scorer(weights: handModel())
         var one = tie.makeTotals(leads: 1)
