@@ -256,9 +256,17 @@ final class CSVSource {
     }
 
     /// Quote parity of `[from, to)`: true when an odd number of quotes lies there.
-    /// Cost: one ``quoteCount(_:_:_:)`` pass over the bytes.
+    /// Cost: one ``quoteCount(_:_:_:)`` pass over the bytes, on every core
+    /// for a long range (where a block ends: the cores wait for it).
     private func oddQuotes(_ from: Int, _ to: Int) -> Bool {
-        Self.quoteCount(UnsafePointer(base), from, to) & 1 == 1
+        let pieces = to - from >= 1 << 20 ? Self.maxParallelParts : 1
+        guard pieces > 1 else { return Self.quoteCount(UnsafePointer(base), from, to) & 1 == 1 }
+        let counts = SendableSlots<Int>(count: pieces)
+        let bytes = SendablePointer(UnsafePointer(base))
+        parallelFor(pieces) { k in
+            counts[k] = Self.quoteCount(bytes.value, from + (to - from) * k / pieces, from + (to - from) * (k + 1) / pieces)
+        }
+        return counts.values().reduce(0, +) & 1 == 1
     }
 
     /// The number of `"` bytes in `base[from..<to]`.
